@@ -1,0 +1,135 @@
+"""Network-free parsing of what lists articles: feeds, sitemaps, section pages.
+
+Kept apart from the spider so each parser is tested alone on bytes, as Scrapy
+does with ``scrapy.utils.sitemap``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+from scrapy.utils.gz import gunzip
+
+_PAGINATION = re.compile(r"(?:[?&](?:page|p|paged)=\d+|/page/\d+/?$|/p\d+/?$)", re.IGNORECASE)
+_SKIP_SCHEMES = ("mailto:", "tel:", "javascript:", "#")
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A URL found in a listing, with the date the listing gave for it, if any."""
+
+    url: str
+    listed_at: str | None = None
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def parse_feed(body: bytes, base_url: str) -> list[Link]:
+    """Item links of an RSS 2.0, RSS 1.0 or Atom feed; a malformed feed yields what can be read."""
+    parser = lxml.etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+    try:
+        root = lxml.etree.fromstring(body, parser=parser)
+    except lxml.etree.XMLSyntaxError:
+        return []
+    if root is None:
+        return []
+    links: list[Link] = []
+    for item in root.iter():
+        name = _local(item.tag)
+        if name not in ("item", "entry"):
+            continue
+        url: str | None = None
+        date: str | None = None
+        for child in item:
+            child_name = _local(child.tag)
+            if child_name == "link":
+                href = child.get("href")
+                rel = child.get("rel", "alternate")
+                if href and rel == "alternate":
+                    url = url or href.strip()
+                elif child.text and child.text.strip():
+                    url = url or child.text.strip()
+            elif child_name == "guid" and child.get("isPermaLink", "true") == "true" and not url:
+                if child.text and child.text.strip().startswith("http"):
+                    url = child.text.strip()
+            elif child_name in ("pubdate", "published", "updated", "date") and child.text:
+                date = date or child.text.strip()
+        if url:
+            links.append(Link(urljoin(base_url, url), date))
+    return links
+
+
+def sitemap_body(body: bytes) -> bytes:
+    """The XML of a sitemap, gunzipped when the file itself is gzip (``.xml.gz``)."""
+    if body[:2] == _GZIP_MAGIC:
+        return gunzip(body, max_size=50 * 1024 * 1024)
+    return body
+
+
+def parse_sitemap(body: bytes, base_url: str) -> tuple[list[Link], list[Link]]:
+    """``(child sitemaps, page URLs)`` with ``lastmod`` or a news sitemap's ``publication_date``."""
+    parser = lxml.etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
+    try:
+        root = lxml.etree.fromstring(sitemap_body(body), parser=parser)
+    except (lxml.etree.XMLSyntaxError, OSError):
+        return [], []
+    if root is None:
+        return [], []
+    children: list[Link] = []
+    pages: list[Link] = []
+    is_index = _local(root.tag) == "sitemapindex"
+    for entry in root:
+        if _local(entry.tag) not in ("url", "sitemap"):
+            continue
+        loc: str | None = None
+        listed: str | None = None
+        for node in entry.iter():
+            name = _local(node.tag)
+            text = (node.text or "").strip()
+            if name == "loc" and node.getparent() is entry and text:
+                loc = text
+            elif name == "publication_date" and text:
+                listed = text
+            elif name == "lastmod" and text and listed is None:
+                listed = text
+        if loc:
+            (children if is_index else pages).append(Link(urljoin(base_url, loc), listed))
+    return children, pages
+
+
+def parse_html_links(body: bytes, base_url: str, encoding: str | None = None) -> list[str]:
+    """Absolute http(s) links of a page, in document order, without fragments or duplicates."""
+    parser = lxml.html.HTMLParser(encoding=encoding) if encoding else None
+    try:
+        doc = lxml.html.fromstring(body, parser=parser, base_url=base_url)
+    except (lxml.etree.ParserError, ValueError):
+        return []
+    seen: set[str] = set()
+    out: list[str] = []
+    for element in doc.iter("a", "link"):
+        href = (element.get("href") or "").strip()
+        if not href or href.startswith(_SKIP_SCHEMES):
+            continue
+        if element.tag == "link" and element.get("rel") not in ("next", "prev"):
+            continue
+        url = urljoin(base_url, href).split("#", 1)[0]
+        if urlsplit(url).scheme in ("http", "https") and url not in seen:
+            seen.add(url)
+            out.append(url)
+    return out
+
+
+def is_pagination(url: str, section_url: str) -> bool:
+    """A next page of ``section_url``: same path prefix and a page number."""
+    section, candidate = urlsplit(section_url), urlsplit(url)
+    if candidate.netloc != section.netloc or not _PAGINATION.search(url):
+        return False
+    base_path = re.sub(r"/page/\d+/?$", "/", section.path)
+    return candidate.path.startswith(base_path.rstrip("/") or "/")

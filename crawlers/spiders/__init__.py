@@ -1,0 +1,1 @@
+"""Spiders: one generic spider per discovery strategy, configured by the sources registry."""
