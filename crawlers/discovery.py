@@ -95,10 +95,8 @@ def parse_sitemap(body: bytes, base_url: str) -> tuple[list[Link], list[Link]]:
             text = (node.text or "").strip()
             if name == "loc" and node.getparent() is entry and text:
                 loc = text
-            elif name == "publication_date" and text:
-                listed = text
-            elif name == "lastmod" and text and listed is None:
-                listed = text
+            elif text and (name == "publication_date" or (name == "lastmod" and listed is None)):
+                listed = text  # a news sitemap's publication date wins over lastmod
         if loc:
             (children if is_index else pages).append(Link(urljoin(base_url, loc), listed))
     return children, pages

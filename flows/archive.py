@@ -7,15 +7,15 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pipeline.stage import extract_run
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
-from warehouse.load import load_batch
 
 from crawlers.registry import DEFAULT_REGISTRY, load_registry, select
 from crawlers.runner import crawl
 from flows.progress import for_step
 from pipeline.home import DataHome
+from pipeline.stage import extract_run
+from warehouse.load import load_batch
 
 
 @task(name="crawl")

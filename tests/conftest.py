@@ -41,3 +41,10 @@ def sandbox_registry(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory)
     path = tmp_path_factory.mktemp("registry") / "sources.toml"
     sandbox.write_registry(path)
     return path
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Prefect's ephemeral server logs its shutdown after pytest closed the streams; don't print that."""
+    import logging
+
+    logging.raiseExceptions = False
