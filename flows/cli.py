@@ -65,7 +65,10 @@ def _progress_bars() -> Iterator[None]:
 
 
 def _run_archive(registry: Path | None, sources: list[str] | None, max_pages: int) -> dict[str, Any]:
+    from crawlers.registry import DEFAULT_REGISTRY, load_registry, select
     from flows.settings import configure_prefect
+
+    select(load_registry(registry or DEFAULT_REGISTRY), sources)  # refuse a bad registry before starting Prefect
 
     configure_prefect(DataHome.from_env())
     err.print("[dim]starting Prefect (ephemeral mode when no PREFECT_API_URL is set)…[/]")
