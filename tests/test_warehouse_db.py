@@ -20,6 +20,8 @@ TABLES = {
     "article_urls",
     "loaded_batches",
     "schema_migrations",
+    "search_stopwords",
+    "search_index_state",
 }
 
 
@@ -29,12 +31,13 @@ def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
         rows = con.execute("SELECT version, name FROM schema_migrations").fetchall()
         tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         views = {v for (v,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-    assert rows == [(1, "initial")]
+    assert rows == [(m.version, m.name) for m in migrations.available()]
+    assert rows[:2] == [(1, "initial"), (2, "search")]
     assert tables >= TABLES
     assert {"coverage_daily", "stories"} <= views
     with db.open_archive(path) as con:
         assert migrations.migrate(con) == []
-        assert con.execute("SELECT count(*) FROM schema_migrations").fetchone() == (1,)
+        assert con.execute("SELECT count(*) FROM schema_migrations").fetchone() == (len(rows),)
 
 
 def test_migrations_are_numbered_and_ordered() -> None:

@@ -30,7 +30,7 @@ def q(path: Path, sql: str) -> list[tuple[Any, ...]]:
 
 
 def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    tables = [t for (t,) in q(path, "SELECT table_name FROM duckdb_tables() ORDER BY 1")]
+    tables = [f"{s}.{t}" for s, t in q(path, "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY 1, 2")]
     return {t: sorted(q(path, f"SELECT * FROM {t}"), key=repr) for t in tables}
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from batchfactory import art, hold_archive, make_batch
 
-from warehouse import db
 from warehouse.errors import ArchiveBusy, ArchiveMissing, QueryFailed, WriteRefused
 from warehouse.load import load_batch
 from warehouse.query import run_query, table_counts
@@ -67,6 +66,8 @@ def test_max_rows_truncates(archive: Path) -> None:
         "EXPORT DATABASE 'dump'",
         "CHECKPOINT",
         "PRAGMA create_fts_index('articles', 'article_id', 'text')",
+        "PRAGMA create_fts_index('articles', 'article_id', 'text', overwrite = 1)",
+        "pragma drop_fts_index('articles')",
         "SET threads = 1",
         "LOAD fts",
     ],
@@ -107,17 +108,16 @@ def test_query_gives_up_after_its_wait(archive: Path) -> None:
 
 def test_table_counts(archive: Path) -> None:
     counts = table_counts(archive)
-    assert counts["articles"] == 2 and counts["fetches"] == 2 and counts["schema_migrations"] == 1
+    assert counts["articles"] == 2 and counts["fetches"] == 2 and counts["schema_migrations"] >= 2
     assert list(counts) == sorted(counts)
 
 
 def test_search_works_through_the_query_path(archive: Path) -> None:
-    with db.open_archive(archive) as con:
-        db.load_fts(con)
-        con.execute("PRAGMA create_fts_index('articles', 'article_id', 'title', 'text', stemmer = 'french')")
+    """The load built the index: match_bm25 and the search_articles macro work read-only."""
     rows = run_query(
         archive,
         "SELECT url FROM (SELECT url, fts_main_articles.match_bm25(article_id, 'deux') AS s "
         "FROM articles) WHERE s IS NOT NULL",
     ).rows
     assert rows == [("https://www.touleco.fr/b",)]
+    assert run_query(archive, "SELECT url FROM search_articles('deux')").rows == rows

@@ -12,7 +12,13 @@ a load opens it for one short transaction, and every query opens it read-only
 for that query only. Both sides wait a bounded time for the other
 (``load_batch(wait_seconds=60)``, ``run_query(wait_seconds=30)``) and then
 raise ``ArchiveBusy``. Measured on the 2-core box: a query costs ~20 ms of
-opening; a load holds the file ~2 s per 50 000 new articles.
+opening; a load holds the file ~2 s per 50 000 new articles, plus the rebuild
+of the full-text index when texts changed (~50 s at 200 000 articles, see
+``warehouse.search`` and docs/archive.md).
+
+Submodules also here: ``search`` (BM25, French; ``warehouse.search.search``),
+``export`` (Parquet by month, JSON Lines, CSV), ``report`` (charts; import it
+on demand, it pulls in matplotlib) and ``synthetic`` (batches for benchmarks).
 """
 
 from warehouse.errors import (
@@ -23,19 +29,27 @@ from warehouse.errors import (
     QueryFailed,
     WriteRefused,
 )
+from warehouse.export import ExportFormat, ExportResult, export_articles
 from warehouse.load import LoadResult, load_batch
-from warehouse.query import QueryResult, run_query, table_counts
+from warehouse.query import QueryResult, run_query, run_query_arrow, table_counts
+from warehouse.search import IndexStatus, SearchHit
 
 __all__ = [
     "ArchiveBusy",
     "ArchiveError",
     "ArchiveMissing",
     "BatchInvalid",
+    "ExportFormat",
+    "ExportResult",
+    "IndexStatus",
     "LoadResult",
     "QueryFailed",
     "QueryResult",
+    "SearchHit",
     "WriteRefused",
+    "export_articles",
     "load_batch",
     "run_query",
+    "run_query_arrow",
     "table_counts",
 ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from warehouse.db import DEFAULT_READ_WAIT, open_readonly
 from warehouse.errors import QueryFailed, WriteRefused
@@ -21,6 +22,9 @@ from warehouse.errors import QueryFailed, WriteRefused
 # PRAGMAs that only read are rewritten by the parser into SELECTs; CALL, SET,
 # LOAD, ATTACH, COPY, EXPORT and every DDL/DML are refused.
 _READING = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+# A PRAGMA that writes is expanded by the parser itself, which fails for
+# create_fts_index when an index exists: refuse those by name, before parsing.
+_WRITING_PRAGMA = re.compile(r"\bPRAGMA\s+(create_fts_index|drop_fts_index)\b", re.IGNORECASE)
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(?:ANALY[SZ]E\s+|\([^)]*\)\s*)?", re.IGNORECASE)
 
 
@@ -33,6 +37,9 @@ class QueryResult:
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
     """The statements of ``sql``; ``WriteRefused`` if any of them is not a read."""
+    writing = _WRITING_PRAGMA.search(sql)
+    if writing:
+        raise WriteRefused("PRAGMA", sql[writing.start() :])
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
@@ -74,13 +81,27 @@ def run_query(
                 return QueryResult(columns, cursor.fetchall())
             rows = cursor.fetchmany(max_rows + 1)
         except duckdb.Error as exc:
-            message = str(exc)
-            if "read-only mode" in message:
-                raise WriteRefused("write", sql) from exc
-            if "fts" in message and "extension" in message.lower():
-                message += f" (full-text search needs the duckdb-ext-fts wheel for duckdb {duckdb.__version__})"
-            raise QueryFailed(message) from exc
+            raise _failure(exc, sql) from exc
         return QueryResult(columns, rows[:max_rows], truncated=len(rows) > max_rows)
+
+
+def run_query_arrow(db_path: str | os.PathLike[str], sql: str, *, wait_seconds: float = DEFAULT_READ_WAIT) -> pa.Table:
+    """``run_query`` as an Arrow table: column types kept, for Parquet output and dataframes."""
+    with open_readonly(db_path, wait_seconds=wait_seconds) as con:
+        check_read_only(con, sql)
+        try:
+            return con.execute(sql).fetch_arrow_table()
+        except duckdb.Error as exc:
+            raise _failure(exc, sql) from exc
+
+
+def _failure(exc: duckdb.Error, sql: str) -> WriteRefused | QueryFailed:
+    message = str(exc)
+    if "read-only mode" in message:
+        return WriteRefused("write", sql)
+    if "fts" in message and "extension" in message.lower():
+        message += f" (full-text search needs the duckdb-ext-fts wheel for duckdb {duckdb.__version__})"
+    return QueryFailed(message)
 
 
 def table_counts(db_path: str | os.PathLike[str], *, wait_seconds: float = DEFAULT_READ_WAIT) -> dict[str, int]:
