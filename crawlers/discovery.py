@@ -17,6 +17,10 @@ from scrapy.utils.gz import gunzip
 _PAGINATION = re.compile(r"(?:[?&](?:page|p|paged)=\d+|/page/\d+/?$|/p\d+/?$)", re.IGNORECASE)
 _SKIP_SCHEMES = ("mailto:", "tel:", "javascript:", "#")
 _GZIP_MAGIC = b"\x1f\x8b"
+# Files that are never articles: not requested at all (a PDF or a photo is not extracted,
+# and fetching it would cost the outlet bandwidth for nothing).
+BINARY_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".mp3", ".mp4", ".avi",
+                     ".mov", ".zip", ".gz", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".css", ".js")
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,11 @@ def parse_html_links(body: bytes, base_url: str, encoding: str | None = None) ->
     return out
 
 
+def is_binary(url: str) -> bool:
+    """A link to a file that is not a page (PDF, image, archive, office document, media)."""
+    return urlsplit(url).path.lower().endswith(BINARY_EXTENSIONS)
+
+
 def is_pagination(url: str, section_url: str) -> bool:
     """A next page of ``section_url``: same path prefix and a page number."""
     section, candidate = urlsplit(section_url), urlsplit(url)
@@ -131,3 +140,60 @@ def is_pagination(url: str, section_url: str) -> bool:
         return False
     base_path = re.sub(r"/page/\d+/?$", "/", section.path)
     return candidate.path.startswith(base_path.rstrip("/") or "/")
+
+
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+
+
+def parse_feed_links(body: bytes, base_url: str, encoding: str | None = None) -> list[str]:
+    """Feeds a page announces with ``<link rel="alternate" type="application/rss+xml" href=…>``."""
+    parser = lxml.html.HTMLParser(encoding=encoding) if encoding else None
+    try:
+        doc = lxml.html.fromstring(body, parser=parser, base_url=base_url)
+    except (lxml.etree.ParserError, ValueError):
+        return []
+    out: list[str] = []
+    for element in doc.iter("link"):
+        rels = (element.get("rel") or "").lower().split()
+        kind = (element.get("type") or "").lower().split(";")[0].strip()
+        href = (element.get("href") or "").strip()
+        if "alternate" in rels and kind in _FEED_TYPES and href:
+            url = urljoin(base_url, href)
+            if url not in out:
+                out.append(url)
+    return out
+
+
+def robots_sitemaps(body: bytes, base_url: str) -> list[str]:
+    """The ``Sitemap:`` lines of a robots.txt, absolute, in file order, without duplicates."""
+    out: list[str] = []
+    for line in body.decode("utf-8", errors="replace").splitlines():
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "sitemap" and value.strip():
+            url = urljoin(base_url, value.strip())
+            if url not in out:
+                out.append(url)
+    return out
+
+
+def decoded_body(body: bytes, content_encoding: bytes | str | None, max_size: int = 5 * 1024 * 1024) -> bytes:
+    """The body as the server meant it, before Scrapy's compression middleware has run.
+
+    Signal handlers that see a response straight from the downloader (robots.txt in
+    ``response_downloaded``) get it still gzip- or deflate-encoded.
+    """
+    import zlib
+
+    encoding = (content_encoding.decode("latin-1") if isinstance(content_encoding, bytes)
+                else content_encoding or "").strip().lower()
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            return gunzip(body, max_size=max_size)
+        if encoding == "deflate":
+            try:
+                return zlib.decompressobj().decompress(body, max_size)
+            except zlib.error:
+                return zlib.decompressobj(-zlib.MAX_WBITS).decompress(body, max_size)
+    except (OSError, zlib.error, ValueError):
+        return b""
+    return body

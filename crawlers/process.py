@@ -8,6 +8,7 @@ writes ``run.json`` at its start and its end; the parent reads nothing else.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,18 +32,49 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
-def build_settings(config: dict[str, Any], sources: list[Source]) -> Settings:
+# Scrapy 2.19 on the asyncio reactor: a slot whose delay is 0 hands its whole queue to the
+# download tasks at once (it checks free transfer slots before the tasks start), so the
+# slot's concurrency is not kept. A 1 ms floor makes it dispatch one request per pass.
+MIN_SLOT_DELAY = 0.001
+
+# Settings a deployment may set from the environment (strings, parsed by Scrapy's getters).
+ENV_SETTINGS = ("PRESSARCHIVE_CONTACT_URL", "PRESSARCHIVE_NOW", "PRESSARCHIVE_MAX_SECTION_PAGES",
+                "PRESSARCHIVE_BREAKER_THRESHOLD", "PRESSARCHIVE_MAX_RETRY_AFTER", "PRESSARCHIVE_FRONTIER")
+
+
+def build_settings(config: dict[str, Any], sources: list[Source],
+                   environ: dict[str, str] | None = None) -> Settings:
+    """Defaults, then the environment, then the run's config; one slot per source.
+
+    A source's ``delay`` and ``concurrency`` fill its slot in ``DOWNLOAD_SLOTS``;
+    ``PRESSARCHIVE_DELAY`` (config settings) replaces every source's delay (the
+    bench relaxes politeness this way); robots.txt Crawl-delay is applied later,
+    per slot, by ``crawlers.politeness``.
+    """
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
+    env = os.environ if environ is None else environ
+    for key in ENV_SETTINGS:
+        if env.get(key):
+            settings.set(key, env[key], priority="cmdline")
     settings.set("PRESSARCHIVE_HOME", config["home"], priority="cmdline")
     settings.set("PRESSARCHIVE_RUN_ID", config["run_id"], priority="cmdline")
+    overrides = config.get("settings") or {}
+    for key, value in overrides.items():
+        settings.set(key, value, priority="cmdline")
+    if "USER_AGENT" not in overrides:
+        contact = settings.get("PRESSARCHIVE_CONTACT_URL")
+        settings.set("USER_AGENT", settings.get("USER_AGENT_TEMPLATE").format(contact=contact),
+                     priority="cmdline")
+    per_domain = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+    forced_delay = overrides.get("PRESSARCHIVE_DELAY")
     settings.set("DOWNLOAD_SLOTS", {
-        s.id: {"delay": s.delay, "concurrency": settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
-               "randomize_delay": False}
+        s.id: {"delay": max(MIN_SLOT_DELAY, float(forced_delay) if forced_delay is not None else s.delay),
+               "concurrency": s.concurrency if s.concurrency and "CONCURRENT_REQUESTS_PER_DOMAIN"
+               not in overrides else per_domain,
+               "jitter": 0.0}
         for s in sources
     }, priority="cmdline")
-    for key, value in (config.get("settings") or {}).items():
-        settings.set(key, value, priority="cmdline")
     return settings
 
 
@@ -69,7 +101,9 @@ def main(config_path: str) -> int:
     max_pages = int(config.get("max_pages") or settings.getint("PRESSARCHIVE_MAX_PAGES"))
     try:
         process.crawl(crawler, sources=sources, max_pages=max_pages,
-                      max_section_pages=settings.getint("PRESSARCHIVE_MAX_SECTION_PAGES"))
+                      max_section_pages=settings.getint("PRESSARCHIVE_MAX_SECTION_PAGES"),
+                      frontier=config.get("frontier") or settings.get("PRESSARCHIVE_FRONTIER") or None,
+                      now=settings.get("PRESSARCHIVE_NOW") or None)
         process.start()
         stats = crawler.stats.get_stats() if crawler.stats else {}
         reason = stats.get("finish_reason", "unknown")

@@ -52,6 +52,8 @@ class Source(BaseModel):
     article_pattern: str | None = None
     allowed_domains: list[str] = Field(default_factory=list)
     delay: float = Field(default=1.0, ge=0, le=600, description="seconds between requests")
+    concurrency: int | None = Field(default=None, ge=1, le=16,
+                                    description="requests in flight at once; default CONCURRENT_REQUESTS_PER_DOMAIN")
 
     @field_validator("homepage")
     @classmethod

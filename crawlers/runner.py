@@ -59,10 +59,13 @@ def crawl(
     settings: dict[str, Any] | None = None,
     progress: Callable[[int], None] | None = None,
     timeout: float | None = None,
+    frontier: Path | None = None,
 ) -> CrawlResult:
     """Crawl ``sources`` into the data home; blocks until the crawl process exits.
 
     ``progress`` is called with the number of responses archived so far.
+    ``frontier`` is the snapshot of the archive's frontier (``warehouse.frontier.write_snapshot``)
+    that makes the run incremental; without it every URL found is fetched.
     """
     if not sources:
         raise ValueError("no sources to crawl")
@@ -77,6 +80,7 @@ def crawl(
         "max_pages": max_pages,
         "sources": [s.model_dump(mode="json") for s in sources],
         "settings": settings or {},
+        "frontier": str(frontier) if frontier else None,
     }
     config_path = run_dir / "crawl-config.json"
     config_path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")

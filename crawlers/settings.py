@@ -9,8 +9,12 @@ SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
 # --- Identity ---------------------------------------------------------------
+# Sites see who we are and where to complain. ``crawlers.process`` rebuilds
+# USER_AGENT from PRESSARCHIVE_CONTACT_URL (setting or environment variable)
+# unless USER_AGENT itself is overridden.
 PRESSARCHIVE_CONTACT_URL = "https://github.com/pressarchive/pressarchive"
-USER_AGENT = f"pressarchive/0.1 (+{PRESSARCHIVE_CONTACT_URL})"
+USER_AGENT_TEMPLATE = "pressarchive/0.1 (+{contact}; regional press archive)"
+USER_AGENT = USER_AGENT_TEMPLATE.format(contact=PRESSARCHIVE_CONTACT_URL)
 
 # --- Politeness -------------------------------------------------------------
 ROBOTSTXT_OBEY = True
@@ -20,6 +24,10 @@ DOWNLOAD_DELAY = 1.0  # seconds between two requests to one source; a source's `
 RANDOMIZE_DOWNLOAD_DELAY = False  # the delay is a floor we promise, not an average
 AUTOTHROTTLE_ENABLED = False
 COOKIES_ENABLED = False
+# robots.txt Crawl-delay raises a source's delay (never lowers it); see crawlers.politeness
+PRESSARCHIVE_POLITENESS_ENABLED = True
+PRESSARCHIVE_BREAKER_THRESHOLD = 5  # responses 403/429 from one source before its circuit opens
+PRESSARCHIVE_MAX_RETRY_AFTER = 120.0  # seconds; a longer Retry-After is capped (then retried)
 
 # --- Limits -----------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30  # seconds
@@ -27,7 +35,7 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # bytes; larger pages are dropped
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_TIMES = 2  # initial response + 2 retries = 3 requests
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-REDIRECT_MAX_TIMES = 10
+REDIRECT_MAX_TIMES = 5  # a redirect loop costs at most 6 requests
 PRESSARCHIVE_MAX_SECTION_PAGES = 30  # listing pages followed per section (pagination bound)
 PRESSARCHIVE_MAX_PAGES = 0  # article pages per source per run; 0 = no limit
 
@@ -37,7 +45,16 @@ PRESSARCHIVE_WARC_MAX_BYTES = 1024**3  # rotate WARC files at 1 GiB
 DOWNLOADER_MIDDLEWARES = {
     # next to the downloader: sees raw responses, redirects and retries included
     "crawlers.warcarchive.WarcArchiveMiddleware": 950,
+    # after robots.txt (100) for requests; before retry (550) for responses
+    "crawlers.politeness.PolitenessMiddleware": 900,
+    # If-None-Match / If-Modified-Since from the frontier snapshot (listings, revisits)
+    "crawlers.incremental.ConditionalGetMiddleware": 580,
 }
+
+# --- Incremental runs ---------------------------------------------------------
+PRESSARCHIVE_FRONTIER = ""  # path of the frontier snapshot (parquet) read once at start; "" = none
+PRESSARCHIVE_CONDITIONAL_GET = True
+PRESSARCHIVE_NOW = ""  # ISO time standing in for the clock in revisit decisions; "" = real time
 
 # --- Runtime ----------------------------------------------------------------
 TELNETCONSOLE_ENABLED = False

@@ -181,6 +181,9 @@ class WarcArchiveMiddleware:
             "discovered_from": info.get("discovered_from"),
             "listed_at": info.get("listed_at"),
             "role": role,
+            "revisit": bool(info.get("revisit")),
+            "etag": None,
+            "last_modified": None,
             "error": None,
         }
 
@@ -195,6 +198,8 @@ class WarcArchiveMiddleware:
             status=response.status,
             content_type=_decode(response.headers.get("Content-Type") or b"") or None,
             content_length=len(response.body),
+            etag=_decode(response.headers.get("ETag") or b"") or None,
+            last_modified=_decode(response.headers.get("Last-Modified") or b"") or None,
         )
         fetched_at = entry["fetched_at"].replace("+00:00", "Z")
         warc_meta = {k: entry[k] for k in ("fetch_id", "run_id", "source_id", "role",

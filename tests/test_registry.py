@@ -77,3 +77,49 @@ def test_allows_and_article_pattern() -> None:
     assert not source.is_article_url("http://127.0.0.1:8100/economie/")
     (wide,) = parse_registry({"sources": [{**GOOD, "allowed_domains": ["ladepeche.fr"]}]})
     assert wide.allows("https://www.ladepeche.fr/a") and not wide.allows("https://evil-ladepeche.fr/")
+
+
+def test_shipped_registry_has_forty_outlets_of_every_kind_of_newsroom() -> None:
+    from crawlers.probe import METROPOLITAN_REGIONS, check_registry
+
+    checked = check_registry(DEFAULT_REGISTRY)
+    assert len(checked.sources) >= 40 and not checked.missing_regions
+    assert set(checked.regions) == set(METROPOLITAN_REGIONS)
+    assert {"daily", "weekly", "magazine", "institution"} <= set(checked.kinds)
+    assert all(s.homepage.startswith("https://") for s in checked.sources)
+
+
+def test_probe_the_sandbox_registry_only(tmp_path: Path) -> None:
+    """Probing asks the listed feeds and sitemaps, or the homepage and robots.txt when none is listed."""
+    from crawlers.probe import probe_sources
+    from crawlers.sandbox import Sandbox
+
+    with Sandbox(seed=7) as web:
+        sources = load_registry(web.write_registry(tmp_path / "sources.toml"))
+        bare = sources[1].model_copy(update={"feeds": [], "sitemaps": []})
+        results = probe_sources([sources[0], bare], timeout=5)
+        asked = {r["path"] for r in web.requests}
+    by_kind = {(r.source_id, r.kind): r for r in results}
+    assert by_kind[(sources[0].id, "feed")].status == 200 and by_kind[(sources[0].id, "feed")].links >= 15
+    assert by_kind[(sources[0].id, "sitemap")].links == 2  # an index of two sitemaps
+    assert by_kind[(bare.id, "home")].links == 1 and by_kind[(bare.id, "robots")].links == 1
+    assert "/robots.txt" in asked
+
+
+def test_sources_check_command(tmp_path: Path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from flows.cli_sources import COMMANDS
+
+    app = typer.Typer()
+    app.callback()(lambda: None)  # a group, as in flows/cli.py, even with one command
+    for name, function in COMMANDS:
+        app.command(name)(function)
+    result = CliRunner().invoke(app, ["sources", "check"])
+    assert result.exit_code == 0, result.output
+    assert "registry OK" in result.output and "13 regions" in result.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[sources]]\nid = "x"\nname = "X"\nhomepage = "nope"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["sources", "check", "--registry", str(bad)])
+    assert result.exit_code == 1 and "Traceback" not in result.output and "field 'homepage'" in result.output

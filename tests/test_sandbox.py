@@ -169,13 +169,13 @@ def test_declared_copies(truth: dict[str, Any]) -> None:
     assert len({a["outlet"] for a in dispatch}) == 3
     assert len({tuple(a["paragraphs"]) for a in dispatch}) == 1
     assert len({a["title"] for a in dispatch}) == 2  # one outlet changed the headline
-    release, reprint = sorted(by_story[next(k for k, v in kinds.items()
-                                            if v == "press-release-reprint")],
-                              key=lambda a: -len(a["paragraphs"]))
+    release, reprint = sorted(
+        by_story[next(k for k, v in kinds.items() if v == "press-release-reprint")], key=lambda a: -len(a["paragraphs"])
+    )
     assert release["outlet"] != reprint["outlet"] and release["authors"] == []
     assert set(reprint["paragraphs"]) < set(release["paragraphs"])
     assert [p for p in release["paragraphs"] if p in reprint["paragraphs"]] == reprint["paragraphs"]
-    (first, second), = truth["same_topic"]
+    ((first, second),) = truth["same_topic"]
     a, b = (next(x for x in truth["articles"] if x["id"] == i) for i in (first, second))
     assert a["outlet"] != b["outlet"] and a["story_id"] != b["story_id"]
     assert not {norm(p) for p in a["paragraphs"]} & {norm(p) for p in b["paragraphs"]}
@@ -203,8 +203,9 @@ def test_bodies_have_intertitles_quotes_and_lists() -> None:
 
 
 def test_pure_render_statuses() -> None:
-    site = SandboxSite(seed=7, base_urls={o: f"http://127.0.0.1:{9000 + i}"
-                                         for i, o in enumerate(SandboxSite.OUTLET_IDS)})
+    site = SandboxSite(
+        seed=7, base_urls={o: f"http://127.0.0.1:{9000 + i}" for i, o in enumerate(SandboxSite.OUTLET_IDS)}
+    )
     outlet = site.outlet_ids[0]
     status, headers, body = site.render(outlet, "/")
     assert status == 200 and headers["ETag"] and headers["Last-Modified"]
@@ -228,8 +229,7 @@ def test_sockets_bind_loopback_only(sandbox: Sandbox) -> None:
         assert urlsplit(url).hostname == "127.0.0.1"
 
 
-def test_every_article_url_answers_with_title_and_canonical(sandbox: Sandbox,
-                                                           truth: dict[str, Any]) -> None:
+def test_every_article_url_answers_with_title_and_canonical(sandbox: Sandbox, truth: dict[str, Any]) -> None:
     for art in truth["articles"]:
         for url in (art["url"], *art["alt_urls"]):
             status, headers, body = fetch(url)
@@ -242,8 +242,7 @@ def test_every_article_url_answers_with_title_and_canonical(sandbox: Sandbox,
 
 def test_latin1_outlet_serves_latin1_bytes(truth: dict[str, Any]) -> None:
     outlet = next(o for o in truth["outlets"] if o["encoding"] == "iso-8859-1")
-    art = next(a for a in truth["articles"] if a["outlet"] == outlet["id"]
-               and any(ch in a["title"] for ch in "éèàÉç"))
+    art = next(a for a in truth["articles"] if a["outlet"] == outlet["id"] and any(ch in a["title"] for ch in "éèàÉç"))
     status, headers, body = fetch(art["url"])
     assert status == 200
     assert headers["Content-Type"] == "text/html; charset=iso-8859-1"
@@ -260,8 +259,11 @@ def test_feeds_parse_and_link_articles(sandbox: Sandbox, truth: dict[str, Any]) 
         assert status == 200
         root = ET.fromstring(body)
         if root.tag == f"{ATOM}feed":
-            links = [e.get("href") for e in root.iter(f"{ATOM}link")
-                     if e.get("rel") == "alternate" and e.get("href", "").count("/") > 3]
+            links = [
+                e.get("href")
+                for e in root.iter(f"{ATOM}link")
+                if e.get("rel") == "alternate" and e.get("href", "").count("/") > 3
+            ]
         else:
             assert root.tag == "rss" and root.get("version") == "2.0"
             links = [e.text or "" for e in root.iter("link")][1:]  # first is the channel's
@@ -309,8 +311,11 @@ def test_section_listings_reach_every_article(sandbox: Sandbox, truth: dict[str,
                 link = urljoin(url, href)
                 if re.search(source["article_pattern"], link):
                     found.add(link)
-                elif urlsplit(link).path.rstrip("/").startswith(
-                        tuple(urlsplit(s).path.rstrip("/") for s in source["sections"])):
+                elif (
+                    urlsplit(link)
+                    .path.rstrip("/")
+                    .startswith(tuple(urlsplit(s).path.rstrip("/") for s in source["sections"]))
+                ):
                     todo.append(link)
         expected = {a["url"] for a in truth["articles"] if a["outlet"] == source["id"]}
         assert expected <= found, (source["id"], len(expected - found))
@@ -341,8 +346,7 @@ def test_conditional_get_and_gzip(sandbox: Sandbox, truth: dict[str, Any]) -> No
         if headers.get("Content-Encoding") == "gzip":
             zipped += 1
             assert gzip.decompress(body) == plain
-            assert fetch(art["url"], {"If-None-Match": headers["ETag"],
-                                      "Accept-Encoding": "gzip"})[0] == 304
+            assert fetch(art["url"], {"If-None-Match": headers["ETag"], "Accept-Encoding": "gzip"})[0] == 304
         else:
             assert body == plain
     assert zipped >= 2
@@ -371,8 +375,7 @@ def test_request_log(sandbox: Sandbox) -> None:
     assert sandbox.requests == []
 
 
-def test_registry_round_trip_and_patterns(sandbox: Sandbox, truth: dict[str, Any],
-                                          tmp_path: Path) -> None:
+def test_registry_round_trip_and_patterns(sandbox: Sandbox, truth: dict[str, Any], tmp_path: Path) -> None:
     sources = load_registry(sandbox.write_registry(tmp_path / "sources.toml"))
     assert [s.id for s in sources] == [o["id"] for o in truth["outlets"]]
     for source in sources:
@@ -383,8 +386,8 @@ def test_registry_round_trip_and_patterns(sandbox: Sandbox, truth: dict[str, Any
                 assert source.is_article_url(art["url"]), art["url"]
                 assert source.allows(art["url"])
         for page in truth["pages"]:
-            if page["outlet"] == source.id:
-                assert not source.is_article_url(page["url"]), page["url"]
+            if page["outlet"] == source.id:  # gate pages (article_like) mimic article URLs on purpose
+                assert source.is_article_url(page["url"]) == page["article_like"], page["url"]
     written = json.loads(sandbox.write_truth(tmp_path / "truth.json").read_text("utf-8"))
     assert written == json.loads(json.dumps(truth))
 
@@ -432,9 +435,11 @@ def test_start_stop_and_fixed_ports() -> None:
 
 def test_serve_until_stopped(tmp_path: Path) -> None:
     registry, truth, log = tmp_path / "r.toml", tmp_path / "t.json", tmp_path / "log.jsonl"
-    code = ("from pathlib import Path; from crawlers.sandbox import serve_until_stopped;"
-            f"serve_until_stopped(0, Path({str(registry)!r}), Path({str(truth)!r}), seed=3,"
-            f" log_out=Path({str(log)!r}))")
+    code = (
+        "from pathlib import Path; from crawlers.sandbox import serve_until_stopped;"
+        f"serve_until_stopped(0, Path({str(registry)!r}), Path({str(truth)!r}), seed=3,"
+        f" log_out=Path({str(log)!r}))"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 15

@@ -18,6 +18,8 @@ from typing import Any
 
 from crawlers.registry import Source, dump_registry
 
+from .faults import OUTLET as FAULTS
+from .faults import Answer, FaultSite, extra_answer
 from .site import SandboxSite
 
 HOST = "127.0.0.1"
@@ -26,6 +28,7 @@ HOST = "127.0.0.1"
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # listen backlog: a burst of connections must not see SYNs dropped
 
     def __init__(self, port: int, outlet: str, owner: Sandbox) -> None:
         super().__init__((HOST, port), _Handler)
@@ -36,24 +39,59 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "pressarchive-sandbox/1"
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
 
     def _answer(self, send_body: bool) -> None:
         headers = {k: v for k, v in self.headers.items()}
         site = self.server.owner.site
         received = time.time()
+        special = extra_answer(self.server.owner, self.server.outlet, self.path, headers)
+        if special is not None:  # faults outlet, Crawl-delay (crawlers.sandbox.faults)
+            self._answer_special(special, send_body, headers, received)
+            return
         status, out, body = site.render(self.server.outlet, self.path, headers)
         # Logged before answering: once a client has its response, the log shows it.
-        self.server.owner._record({
+        entry = {
             "outlet": self.server.outlet, "method": self.command, "path": self.path,
             "headers": headers, "time": received, "status": status,
             "bytes": len(body) if send_body else 0,
-        })
+        }
+        self.server.owner._record(entry)
+        if self.server.owner.latency:
+            time.sleep(self.server.owner.latency)
         self.send_response(status)
         for name, value in out.items():
             self.send_header(name, value)
         self.end_headers()
         if send_body and body:
             self.wfile.write(body)
+        entry["done"] = time.time()  # with "time": how long the request was in flight
+
+    def _answer_special(self, answer: Answer, send_body: bool, headers: dict[str, str],
+                        received: float) -> None:
+        """A streamed or delayed answer; the log entry is written before the delay and the body."""
+        status, out, body, delay = answer
+        size = len(body) if isinstance(body, bytes) else int(out.get("Content-Length", 0))
+        self.server.owner._record({
+            "outlet": self.server.outlet, "method": self.command, "path": self.path,
+            "headers": headers, "time": received, "status": status,
+            "bytes": size if send_body else 0,
+        })
+        if delay:
+            time.sleep(delay)
+        out = dict(out)
+        if isinstance(body, bytes):
+            out.setdefault("Content-Length", str(len(body)))
+        try:
+            self.send_response(status)
+            for name, value in out.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if send_body:
+                for chunk in [body] if isinstance(body, bytes) else body:
+                    self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (timeout, size limit): fine
 
     def do_GET(self) -> None:
         self._answer(True)
@@ -68,8 +106,13 @@ class _Handler(BaseHTTPRequestHandler):
 class Sandbox:
     """The sandbox web on 127.0.0.1: ``port=0`` picks free ports, ``port=P`` uses P, P+1, ..."""
 
-    def __init__(self, seed: int = 7, port: int = 0, log_out: Path | str | None = None) -> None:
+    def __init__(self, seed: int = 7, port: int = 0, log_out: Path | str | None = None, *,
+                 faults: bool = False, crawl_delay: dict[str, float] | None = None,
+                 latency: float = 0.0) -> None:
         self.seed, self.port = seed, port
+        self.faults = FaultSite() if faults else None  # the extra 'faults' outlet, own port
+        self.crawl_delay = dict(crawl_delay or {})  # outlet id -> Crawl-delay added to its robots.txt
+        self.latency = latency  # seconds each regular answer waits before its body is sent
         self.log_out = Path(log_out) if log_out else None
         self._servers: list[_Server] = []
         self._threads: list[threading.Thread] = []
@@ -102,7 +145,16 @@ class Sandbox:
         except OSError:
             self.stop()
             raise
+        if self.faults is not None:
+            try:
+                self._servers.append(_Server(self.port + len(ids) if self.port else 0, FAULTS, self))
+            except OSError:
+                self.stop()
+                raise
         urls = {s.outlet: f"http://{HOST}:{s.server_address[1]}" for s in self._servers}
+        if self.faults is not None:
+            self.faults.base = urls.pop(FAULTS)
+            self.faults.other_site = urls[ids[0]] + "/"
         self._site = SandboxSite(self.seed, urls)
         for server in self._servers:
             thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
@@ -144,6 +196,12 @@ class Sandbox:
 
     def truth(self) -> dict[str, Any]:
         return self.site.truth()
+
+    def advance(self) -> dict[str, Any]:
+        """Next round: new articles, one corrected, one removed, one moved (``crawlers.sandbox.rounds``)."""
+        from .rounds import advance
+
+        return advance(self.site)
 
     def write_registry(self, path: Path | str) -> Path:
         sources = [Source.model_validate(s) for s in self.site.registry_sources()]

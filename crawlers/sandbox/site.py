@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from . import html_local, html_press
+from . import gatepages, html_local, html_press
 from . import listings as ls
 from .html_common import Ctx, Listing, http_date
 from .world import DEPUTY, OUTLETS, START, Article, Outlet, World
@@ -178,6 +178,8 @@ class SandboxSite:
                                            lambda: ls.urlset(base, arts, [base + "/"]), when(arts))
         routes["/robots.txt"] = Route("robots", "text/plain; charset=utf-8",
                                       lambda: ls.robots(outlet, base, base + "/sitemap.xml"), START)
+        gatepages.add_recurring_lines(routes, outlet, arts)
+        gatepages.add_gate_pages(routes, outlet, ctx, arts, SKINS[outlet.template], text, Route, html)
         return routes
 
     def _plain_pages(self, outlet: Outlet, scheme: ls.Scheme) -> list[tuple[str, str, str, list[str]]]:

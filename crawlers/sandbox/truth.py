@@ -7,6 +7,7 @@ documented keys ("seed", "outlets", "articles", "pages") it lists the multi-outl
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from . import listings as ls
@@ -53,7 +54,9 @@ def build_truth(site: SandboxSite) -> dict[str, Any]:
         base = site.base_urls[outlet.id]
         for key, route in site.routes(outlet.id).items():
             if route.kind != "article" and route.listed:
-                pages.append({"url": base + key, "outlet": outlet.id, "kind": route.kind})
+                pages.append({"url": base + key, "outlet": outlet.id, "kind": route.kind,
+                              "article_like": bool(re.search(ls.SCHEMES[outlet.id].article_pattern,
+                                                             base + key))})
     return {
         "seed": site.seed,
         "outlets": [{"id": o.id, "name": o.name, "kind": o.kind, "base_url": site.base_urls[o.id],

@@ -9,13 +9,25 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from typing import Any, Self
 
 from courlan import normalize_url
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 
-from crawlers.discovery import Link, is_pagination, parse_feed, parse_html_links, parse_sitemap
+from crawlers.discovery import (
+    Link,
+    decoded_body,
+    is_binary,
+    is_pagination,
+    parse_feed,
+    parse_feed_links,
+    parse_html_links,
+    parse_sitemap,
+    robots_sitemaps,
+)
+from crawlers.incremental import FrontierSnapshot, parse_now
 from crawlers.registry import Source
 
 MAX_SITEMAP_DEPTH = 5  # sitemap index → index → … → urlset
@@ -25,15 +37,28 @@ class NewsSpider(Spider):
     name = "news"
 
     def __init__(self, sources: Iterable[Source], max_pages: int = 0,
-                 max_section_pages: int = 30, **kwargs: Any) -> None:
+                 max_section_pages: int = 30, frontier: str | None = None, now: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sources = {s.id: s for s in sources}
         self.max_pages = max_pages
         self.max_section_pages = max_section_pages
+        self.frontier = FrontierSnapshot.read(frontier, parse_now(now))
         self.articles_requested: Counter[str] = Counter()
         self.section_pages: Counter[str] = Counter()
         self._seen_articles: set[str] = set()
         self._seen_sections: set[str] = set()
+        self._seen_listings: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.response_downloaded, signal=signals.response_downloaded)
+        return spider
+
+    def lists_nothing(self, source: Source) -> bool:
+        """A source with no feed and no sitemap in the registry: its own pages must tell."""
+        return not source.feeds and not source.sitemaps
 
     # --- helpers --------------------------------------------------------------
     def source_for_url(self, url: str) -> Source | None:
@@ -41,11 +66,13 @@ class NewsSpider(Spider):
 
     def _request(self, url: str, source: Source, role: str, via: str,
                  origin: str | None = None, listed_at: str | None = None, **kw: Any) -> Request:
+        extra = kw.pop("meta", {})
         meta = {
             "pressarchive": {"source_id": source.id, "role": role, "discovered_via": via,
-                             "discovered_from": origin, "listed_at": listed_at},
+                             "discovered_from": origin, "listed_at": listed_at,
+                             "revisit": bool(extra.pop("pressarchive_revisit", False))},
             "download_slot": source.id,
-            **kw.pop("meta", {}),
+            **extra,
         }
         callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap,
                     "section": self.parse_section, "home": self.parse_section,
@@ -56,18 +83,28 @@ class NewsSpider(Spider):
                           origin: str) -> Iterable[Request]:
         for link in links:
             url = normalize_url(link.url, strict=True) if link.url.startswith("http") else link.url
-            if not source.allows(url) or not source.is_article_url(url):
+            if not source.allows(url) or not source.is_article_url(url) or is_binary(url):
                 continue
             if url in self._seen_articles:
                 continue
-            if self.max_pages and self.articles_requested[source.id] >= self.max_pages:
-                return
             self._seen_articles.add(url)
+            if not self.frontier.should_fetch_article(url):
+                self.crawler.stats.inc_value("pressarchive/articles_known_skipped")
+                continue
+            if self.max_pages and self.articles_requested[source.id] >= self.max_pages:
+                # listings of this run are then incomplete: the load keeps no validators for them
+                self.crawler.stats.inc_value("pressarchive/articles_left_by_max_pages")
+                return
             self.articles_requested[source.id] += 1
-            yield self._request(url, source, "article", via, origin, link.listed_at)
+            revisit = self.frontier.is_revisit(url)
+            if revisit:
+                self.crawler.stats.inc_value("pressarchive/articles_revisited")
+            yield self._request(url, source, "article", via, origin, link.listed_at,
+                                meta={"pressarchive_revisit": revisit})
 
     # --- start ------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
+        self.crawler.stats.set_value("pressarchive/frontier_urls", len(self.frontier))
         for source in self.sources.values():
             for url in source.feeds:
                 yield self._request(url, source, "feed", "feed")
@@ -78,6 +115,10 @@ class NewsSpider(Spider):
                                     meta={"section_root": url})
             yield self._request(source.homepage, source, "home", "home",
                                 meta={"section_root": source.homepage})
+            for url in self.frontier.due_articles(source.id):
+                self._seen_articles.add(url)
+                self.crawler.stats.inc_value("pressarchive/articles_revisited")
+                yield self._request(url, source, "article", "revisit", meta={"pressarchive_revisit": True})
 
     # --- callbacks -------------------------------------------------------------
     def _source(self, response: Response) -> Source:
@@ -100,6 +141,29 @@ class NewsSpider(Spider):
                                         child.listed_at, meta={"depth_sitemap": depth + 1})
         yield from self._article_requests(pages, source, "sitemap", response.url)
 
+    def response_downloaded(self, response: Response, request: Request, spider: Spider | None = None) -> None:
+        """robots.txt of a source that lists nothing: schedule the sitemaps it names."""
+        if not request.url.endswith("/robots.txt") or response.status != 200:
+            return
+        source = self.source_for_url(request.url)
+        if source is None or not self.lists_nothing(source) or self.crawler.engine is None:
+            return
+        body = decoded_body(response.body, response.headers.get("Content-Encoding"))
+        for url in robots_sitemaps(body, request.url):
+            if source.allows(url) and url not in self._seen_listings:
+                self._seen_listings.add(url)
+                self.crawler.stats.inc_value("pressarchive/discovered/robots_sitemaps")
+                self.crawler.engine.crawl(self._request(url, source, "sitemap", "robots", request.url,
+                                                        meta={"depth_sitemap": 0}))
+
+    def _announced_feeds(self, response: TextResponse, source: Source) -> Iterable[Request]:
+        """Feeds the home page of a source that lists nothing announces (``<link rel=alternate>``)."""
+        for url in parse_feed_links(response.body, response.url, response.encoding):
+            if source.allows(url) and url not in self._seen_listings:
+                self._seen_listings.add(url)
+                self.crawler.stats.inc_value("pressarchive/discovered/home_feeds")
+                yield self._request(url, source, "feed", "home", response.url)
+
     def parse_section(self, response: Response) -> Iterable[Request]:
         if not isinstance(response, TextResponse):
             return
@@ -107,6 +171,8 @@ class NewsSpider(Spider):
         root = response.meta.get("section_root", response.url)
         urls = parse_html_links(response.body, response.url, response.encoding)
         via = "section" if response.meta["pressarchive"]["role"] == "section" else "home"
+        if via == "home" and self.lists_nothing(source):
+            yield from self._announced_feeds(response, source)
         yield from self._article_requests((Link(u) for u in urls), source, via, response.url)
         if response.meta["pressarchive"]["role"] != "section":
             return
