@@ -33,6 +33,13 @@ _ROLE_WORDS = (
 _ROLE = re.compile(rf"\s*[,(–—-]\s*(?:{_ROLE_WORDS})\b.*$", re.IGNORECASE)
 _ONLY_ROLE = re.compile(rf"^(?:{_ROLE_WORDS})\b", re.IGNORECASE)
 _WITH_AGENCY = re.compile(r"\s*[(,]?\s*avec\s+(?:l')?(?:afp|reuters|ap)\b.*$", re.IGNORECASE)
+# An agency credited after the names: "X avec AFP", "X (AFP)", "X / Reuters". Case-sensitive
+# on purpose: agencies are acronyms or capitalised names, "avec" + a common word is prose.
+_AGENCY_SUFFIX = re.compile(
+    r"(?:\s*[(,]?\s*(?i:avec)\s+(?:l')?|\s*[(/]\s*)(?P<agency>Reuters|Associated Press|Agence [A-ZÉ][\w-]*"
+    r"(?: [A-ZÉ][\w-]*)*|[A-Z]{2,6})\)?\s*$"
+)
+_AGENCY_NAME = re.compile(r"^(?:agence\b|afp$|reuters$|associated press$|ap$|aps$|ansa$|dpa$|belga$)", re.I)
 _DATE_TAIL = re.compile(r"\s*[,|–—-]?\s*(?:le|publié|mis à jour|modifié)\b.*$", re.IGNORECASE)
 _NOT_NAMES = {
     "", "admin", "administrateur", "redaction", "rédaction", "la rédaction", "la redaction",
@@ -48,6 +55,7 @@ def clean_name(raw: str) -> str | None:
     name = clean_space(name).strip(" .,;:|-–—()[]")
     name = _LEADING.sub("", name)
     name = _WITH_AGENCY.sub("", name)
+    name = _AGENCY_SUFFIX.sub("", name)
     name = _ROLE.sub("", name)
     name = _DATE_TAIL.sub("", name) if re.search(r"\d", name) else name
     name = clean_space(name).strip(" .,;:|-–—()[]")
@@ -69,6 +77,7 @@ def split_names(text: str) -> list[str]:
     """ "Aurélie Martin et Jean Dupont, journaliste" → ["Aurélie Martin", "Jean Dupont"]."""
     text = _EMAIL.sub(" ", text)
     text = _WITH_AGENCY.sub("", clean_space(text))
+    text = _AGENCY_SUFFIX.sub("", text)
     text = _LEADING.sub("", text)
     names = []
     for part in _SPLIT.split(text):
@@ -131,3 +140,13 @@ def choose_authors(jsonld_author: Any, meta_authors: list[str], bylines: list[st
                 names = found
                 break
     return dedupe(names)
+
+
+def agency_of(bylines: list[str], names: list[str]) -> str | None:
+    """The news agency credited: a byline's suffix ("… avec AFP") first, else an author that is one."""
+    for text in bylines:
+        if match := _AGENCY_SUFFIX.search(clean_space(text)):
+            return match.group("agency")
+        if match := _WITH_AGENCY.search(clean_space(text)):
+            return clean_space(re.sub(r"^[\s(,]*avec\s+(?:l')?", "", match.group(0), flags=re.I)).strip(" ()")
+    return next((name for name in names if _AGENCY_NAME.match(name)), None)

@@ -119,10 +119,10 @@ def _loose(text: str) -> str:
     return re.sub(r"\W+", " ", text.casefold()).strip()
 
 
-def raw_body_text(tree: HtmlElement, url: str | None) -> str:
-    """trafilatura's main text, no comments, tables kept, our prune list applied."""
+def raw_body_text(tree: HtmlElement, url: str | None, *, pruned: bool = False) -> str:
+    """trafilatura's main text, no comments, tables kept, our prune list applied (unless ``pruned``)."""
     document = trafilatura.bare_extraction(
-        prune_boilerplate(tree),
+        tree if pruned else prune_boilerplate(tree),
         url=url,
         include_comments=False,
         include_tables=True,
@@ -131,6 +131,7 @@ def raw_body_text(tree: HtmlElement, url: str | None) -> str:
         include_formatting=False,
         with_metadata=False,
         deduplicate=False,
+        fast=True,  # no readability/jusText second opinion: the prune list did that job (≈ -40 % time)
     )
     if document is None or not getattr(document, "text", None):
         return ""
@@ -171,6 +172,17 @@ def _is_byline(line: str, names: list[str]) -> bool:
     return bool(_PAR_NAMES.match(line))
 
 
-def body_text(tree: HtmlElement, url: str | None, title: str | None = None, authors: list[str] | None = None) -> str:
-    """The clean article text of a parsed page, paragraphs separated by ``\\n``."""
-    return clean_lines(raw_body_text(tree, url), title, authors)
+def body_text(
+    tree: HtmlElement,
+    url: str | None,
+    title: str | None = None,
+    authors: list[str] | None = None,
+    *,
+    pruned: bool = False,
+) -> str:
+    """The clean article text of a parsed page, paragraphs separated by ``\\n``.
+
+    ``pruned``: ``tree`` is already ``prune_boilerplate``'s copy (the gate reads it too),
+    which trafilatura may modify.
+    """
+    return clean_lines(raw_body_text(tree, url, pruned=pruned), title, authors)

@@ -158,3 +158,41 @@ def plausible(value: datetime | None, fetched_at: datetime | None) -> datetime |
 def from_date(value: date) -> datetime:
     """A date without time is stored as local midnight."""
     return datetime(value.year, value.month, value.day)
+
+
+_RELATIVE = re.compile(
+    r"\bil y a\s+(?P<n>\d+|une?|quelques)\s+(?P<unit>minutes?|mn|min|heures?|h|jours?|semaines?)\b", re.IGNORECASE
+)
+_DAY_WORD = re.compile(rf"\b(?P<day>aujourd'hui|aujourd’hui|hier|avant-hier)\b{_TIME}", re.IGNORECASE)
+_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "j": timedelta(days=1), "s": timedelta(weeks=1)}
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|-|$)")
+
+
+def relative_date(text: str, fetched_at: datetime | None) -> datetime | None:
+    """ "il y a 3 heures", "hier à 18h52", "aujourd'hui" counted back from the fetch (Paris time)."""
+    if fetched_at is None:
+        return None
+    now = to_local_naive(fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=UTC))
+    if match := _RELATIVE.search(text):
+        raw = match.group("n").lower()
+        count = int(raw) if raw.isdigit() else (3 if raw == "quelques" else 1)
+        unit = match.group("unit").lower()
+        step = _UNITS["m"] if unit.startswith("m") else _UNITS.get(unit[0], _UNITS["h"])
+        return now - count * step
+    if match := _DAY_WORD.search(text):
+        back = {"hier": 1, "avant-hier": 2}.get(match.group("day").lower(), 0)
+        day = now.date() - timedelta(days=back)
+        hour, minute = match.group(2), match.group(3)
+        return datetime(day.year, day.month, day.day, int(hour or 0), int(minute or 0))
+    return None
+
+
+def url_date(url: str) -> datetime | None:
+    """The /2016/03/10/ of a dated article URL, as local midnight."""
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    try:
+        return datetime(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None

@@ -21,9 +21,10 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from pipeline import dates
-from pipeline.bodytext import body_text
+from pipeline.bodytext import body_text, prune_boilerplate
 from pipeline.charset import decode_html, is_html
 from pipeline.fingerprint import text_hash
+from pipeline.gate import non_article_reason, page_shape, paywall_marked
 from pipeline.metadata import PageMetadata, page_metadata
 from pipeline.urls import canonical_url
 
@@ -109,8 +110,11 @@ def build_record(meta: PageMetadata, text: str, *, url: str, fetched_at: datetim
         "title": meta.title,
         "description": meta.description,
         "authors": list(meta.authors),
+        "agency": meta.agency,
         "published_at": meta.published,
+        "published_source": meta.published_source if meta.published else None,
         "modified_at": meta.modified,
+        "modified_source": meta.modified_source if meta.modified else None,
         "section": meta.section,
         "tags": list(meta.tags),
         "language": meta.language,
@@ -135,13 +139,20 @@ def extract_article(body: bytes, *, url: str, content_type: str | None, fetched_
         return Extraction(reason=parsed)
     tree = parsed
     meta = page_metadata(tree, url, fetched_at)
-    text = body_text(tree, url, meta.title, meta.authors)
+    pruned = prune_boilerplate(tree)
+    shape = page_shape(tree, pruned)  # measured before trafilatura edits the pruned tree
+    text = body_text(pruned, url, meta.title, meta.authors, pruned=True)
+    reason = non_article_reason(shape, meta.title, text, url, paywall=paywall_marked(tree))
+    if reason is not None:
+        return Extraction(reason=reason)
     if not text:
         return Extraction(reason=EMPTY)
     if _word_count(text) < MIN_WORDS:
         return Extraction(reason=TOO_SHORT)
     if not meta.title:
         return Extraction(reason=NO_TITLE)
+    if meta.published is None:  # the URL's /2016/03/10/ is only a day, but a sure one
+        meta.published, meta.published_source = dates.plausible(dates.url_date(url), fetched_at), "url"
     if meta.published is None:
-        meta.published = _htmldate_fallback(tree, url, fetched_at)
+        meta.published, meta.published_source = _htmldate_fallback(tree, url, fetched_at), "htmldate"
     return Extraction(record=build_record(meta, text, url=url, fetched_at=fetched_at))

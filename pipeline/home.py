@@ -34,6 +34,11 @@ class DataHome:
     def staging_dir(self) -> Path:
         return self.root / "staging"
 
+    @property
+    def boilerplate_dir(self) -> Path:
+        """Per-source counts of recurring lines (pipeline.boilerplate), derived like the database."""
+        return self.root / "boilerplate"
+
     def run_dir(self, run_id: str) -> Path:
         return self.staging_dir / run_id
 

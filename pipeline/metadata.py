@@ -32,8 +32,11 @@ class PageMetadata:
     title: str | None = None
     description: str | None = None
     authors: list[str] = field(default_factory=list)
+    agency: str | None = None
     published: datetime | None = None
+    published_source: str | None = None  # jsonld, meta, time, text, url, htmldate, feed, sitemap
     modified: datetime | None = None
+    modified_source: str | None = None
     section: str | None = None
     tags: list[str] = field(default_factory=list)
     language: str | None = None
@@ -132,38 +135,47 @@ def _tags(page: Page, meta: dict[str, list[str]], ld: dict[str, Any]) -> list[st
     return list(seen.values())
 
 
+Dated = tuple[datetime | None, str | None]  # a date and where it came from
+
+
 def _dates(
     page: Page, meta: dict[str, list[str]], ld: dict[str, Any], fetched_at: datetime | None
-) -> tuple[datetime | None, datetime | None]:
-    published_values = [
-        ld.get("datePublished"), ld.get("dateCreated"),
-        _first(meta, "article:published_time", "datepublished", "og:published_time",
-               "publication_date", "date", "dc.date", "dc.date.issued", "sailthru.date"),
+) -> tuple[Dated, Dated]:
+    """Published and modified, each with its provenance: jsonld, meta, time, text (htmldate, url,
+    feed and sitemap are added by the caller, which knows the URL and the fetch)."""
+    published_values: list[tuple[Any, str]] = [
+        (ld.get("datePublished"), "jsonld"), (ld.get("dateCreated"), "jsonld"),
+        (_first(meta, "article:published_time", "datepublished", "og:published_time", "publication_date", "date",
+                "dc.date", "dc.date.issued", "sailthru.date"), "meta"),
     ]  # fmt: skip
-    modified_values = [
-        ld.get("dateModified"),
-        _first(meta, "article:modified_time", "datemodified", "og:updated_time", "last-modified"),
+    modified_values: list[tuple[Any, str]] = [
+        (ld.get("dateModified"), "jsonld"),
+        (_first(meta, "article:modified_time", "datemodified", "og:updated_time", "last-modified"), "meta"),
     ]
     for value, label in page.time_datetimes:
         target = modified_values if re.search(r"modif|update|maj", label, re.I) else published_values
-        target.append(value)
-    published = _pick(map(dates.parse_machine_date, published_values), fetched_at)
-    modified = _pick(map(dates.parse_machine_date, modified_values), fetched_at)
-    if published is None or modified is None:
+        target.append((value, "time"))
+    published = _pick(((dates.parse_machine_date(v), src) for v, src in published_values), fetched_at)
+    modified = _pick(((dates.parse_machine_date(v), src) for v, src in modified_values), fetched_at)
+    if published[0] is None or modified[0] is None:
         texts = page.dateline_texts
-        if published is None:
-            labelled = (dates.labelled_date(t, "published") for t in texts)
-            published = _pick(labelled, fetched_at) or _pick(map(dates.parse_french_date, texts), fetched_at)
-        if modified is None:
-            modified = _pick((dates.labelled_date(t, "modified") for t in texts), fetched_at)
+        if published[0] is None:
+            published = _pick(((dates.labelled_date(t, "published"), "text") for t in texts), fetched_at)
+            if published[0] is None:
+                published = _pick(((dates.parse_french_date(t), "text") for t in texts), fetched_at)
+            if published[0] is None:
+                published = _pick(((dates.relative_date(t, fetched_at), "text") for t in texts), fetched_at)
+        if modified[0] is None:
+            modified = _pick(((dates.labelled_date(t, "modified"), "text") for t in texts), fetched_at)
     return published, modified
 
 
-def _pick(values: Any, fetched_at: datetime | None) -> datetime | None:
-    for value in values:
+def _pick(values: Any, fetched_at: datetime | None) -> Dated:
+    """The first plausible date (not before 1990, not after the fetch) with its source."""
+    for value, source in values:
         if (kept := dates.plausible(value, fetched_at)) is not None:
-            return kept
-    return None
+            return kept, source
+    return None, None
 
 
 def page_metadata(tree: HtmlElement, url: str, fetched_at: datetime | None = None) -> PageMetadata:
@@ -178,19 +190,21 @@ def page_metadata(tree: HtmlElement, url: str, fetched_at: datetime | None = Non
         page.headline,
         site_names,
     )  # fmt: skip
-    published, modified = _dates(page, meta, ld, fetched_at)
+    (published, published_source), (modified, modified_source) = _dates(page, meta, ld, fetched_at)
+    bylines = page.byline_texts
+    authors = authors_mod.choose_authors(
+        ld.get("author"), meta.get("article:author", []) + meta.get("author", []), bylines, site_names
+    )
     image = _str(ld.get("image")) or _first(meta, "og:image", "og:image:url", "twitter:image")
     return PageMetadata(
         title=title,
         description=_first(meta, "description", "og:description", "twitter:description") or _str(ld.get("description")),
-        authors=authors_mod.choose_authors(
-            ld.get("author"),
-            meta.get("article:author", []) + meta.get("author", []),
-            page.byline_texts,
-            site_names,
-        ),
+        authors=authors,
+        agency=authors_mod.agency_of(bylines, authors),
         published=published,
+        published_source=published_source,
         modified=modified,
+        modified_source=modified_source,
         section=_first(meta, "article:section") or _str(ld.get("articleSection")) or page.section,
         tags=_tags(page, meta, ld),
         language=_language(tree, meta, ld),

@@ -28,7 +28,7 @@ from pipeline.warcrecords import read_records
 
 # Records per task: large enough that pickling and scheduling cost little next to ~5 ms of
 # extraction per page, small enough that progress moves and the cores finish together.
-CHUNK_SIZE = 32
+CHUNK_SIZE = 16
 Progress = Callable[[int, int], None]
 
 

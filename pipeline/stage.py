@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline import boilerplate, dates
 from pipeline.batchfiles import write_batch
 from pipeline.charset import is_html
 from pipeline.extract import EXTRACTOR
@@ -113,11 +114,12 @@ def extract_run(
         outcome = by_fetch.get(str(row.get("fetch_id")))
         row["extract_status"] = outcome.status if outcome else None
         if outcome and outcome.record is not None:
-            articles.append(
+            articles.append(with_listed_date(
                 {"fetch_id": row["fetch_id"], "run_id": row.get("run_id") or run_id,
-                 "source_id": row.get("source_id"), **outcome.record}
-            )  # fmt: skip
+                 "source_id": row.get("source_id"), **outcome.record}, row
+            ))  # fmt: skip
     counts = _counts(outcomes)
+    articles = boilerplate.learn_and_strip(home.boilerplate_dir, articles)
     write_batch(batch_dir, run, rows, articles, extra={"extractor": EXTRACTOR, "counts": counts})
     return BatchSummary(
         run_id=run_id,
@@ -128,6 +130,21 @@ def extract_run(
         seconds=round(time.perf_counter() - started, 3),
         batch_dir=batch_dir,
     )
+
+
+# Dates a page gives only weakly (a URL's day, htmldate's guess) yield to the feed's or sitemap's.
+_WEAK_SOURCES = (None, "url", "htmldate")
+
+
+def with_listed_date(record: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """The record dated from the feed or sitemap that listed it, when the page itself had no sure date."""
+    if record.get("published_source") not in _WEAK_SOURCES or not row.get("listed_at"):
+        return record
+    listed = dates.plausible(dates.parse_machine_date(row["listed_at"]), record["fetched_at"])
+    if listed is None:
+        return record
+    via = row.get("discovered_via")
+    return {**record, "published_at": listed, "published_source": via if via in ("feed", "sitemap") else "feed"}
 
 
 def _counts(outcomes: Iterable[RecordOutcome]) -> dict[str, int]:

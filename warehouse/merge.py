@@ -290,7 +290,9 @@ def _change_existing(con: duckdb.DuckDBPyConnection, payload: str) -> None:
     con.execute(f"""
         UPDATE articles SET
             url = p.canonical_url, title = p.title, description = p.description,
-            authors = p.authors, published_at = p.published_at, modified_at = p.modified_at,
+            authors = p.authors, agency = p.agency, published_at = p.published_at,
+            published_source = p.published_source, modified_at = p.modified_at,
+            modified_source = p.modified_source,
             section = p.section, tags = p.tags, language = p.language, image = p.image,
             text = p.text, word_count = p.word_count, text_hash = p.text_hash,
             fetch_id = p.fetch_id, extractor = p.extractor
@@ -303,7 +305,8 @@ def _create(con: duckdb.DuckDBPyConnection, payload: str) -> None:
     con.execute(f"""
         INSERT INTO articles BY NAME
         SELECT v.article_id, p.source_id, p.canonical_url AS url, p.title, p.description,
-               p.authors, p.published_at, p.modified_at, p.section, p.tags, p.language, p.image,
+               p.authors, p.agency, p.published_at, p.published_source, p.modified_at,
+               p.modified_source, p.section, p.tags, p.language, p.image,
                p.text, p.word_count, p.text_hash, v.article_id AS story_id, v.version,
                v.first_t AS version_seen_at, m.first_t AS first_seen_at,
                m.last_t AS last_seen_at, p.fetch_id, p.extractor
