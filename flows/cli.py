@@ -11,6 +11,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from flows.cli_archive import COMMANDS as ARCHIVE_COMMANDS
+from flows.cli_maintenance import COMMANDS as MAINTENANCE_COMMANDS
+from flows.cli_serve import COMMANDS as SERVE_COMMANDS
+from flows.cli_sources import COMMANDS as SOURCES_COMMANDS
 from flows.clitools import OutputFormat, console, emit, err, fail, translated_errors
 from pipeline.home import DataHome
 
@@ -111,19 +115,6 @@ def crawl(
 
 
 @app.command()
-def sql(
-    query: Annotated[str, typer.Argument(help="SQL to run on the archive (read-only).")],
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
-) -> None:
-    """Query the archive read-only; writes are refused."""
-    from warehouse.query import run_query
-
-    with translated_errors():
-        result = run_query(DataHome.from_env().db_path, query)
-    emit(result.columns, result.rows, format)
-
-
-@app.command()
 def sandbox(
     port: Annotated[int, typer.Option(help="First port; outlets get PORT, PORT+1, …")] = 8100,
     registry_out: Annotated[Path, typer.Option(help="Write the sandbox's sources registry here.")] = Path(
@@ -168,6 +159,17 @@ def demo(
     with translated_errors():
         result = run_query(home.db_path, EXAMPLE_QUERY)
     emit(result.columns, result.rows, OutputFormat.table)
+
+
+def _register(commands: list[tuple[str, Any]]) -> None:
+    for name, command in commands:
+        app.command(name)(command)
+
+
+_register(ARCHIVE_COMMANDS)
+_register(SOURCES_COMMANDS)
+_register(MAINTENANCE_COMMANDS)
+_register(SERVE_COMMANDS)
 
 
 def main() -> None:
