@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench serve clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -33,6 +33,14 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+bench: install ## figures side by side in one run: warehouse at 200k and 1M articles
+	$(BIN)/python -m bench.extract
+	$(BIN)/python -m bench.crawl
+	$(BIN)/python -m bench.warehouse --sizes 200000,1000000
+
+serve: install ## serve the Prefect deployments to the server at PREFECT_API_URL (docs/prefect.md)
+	$(BIN)/pressarchive serve
 
 clean:
 	rm -rf $(VENV) .uv .pytest_cache .ruff_cache
