@@ -14,6 +14,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
+from flows.limits import load_slot
 from flows.progress import for_step
 from pipeline.home import DataHome
 from warehouse.rebuild import rebuild as rebuild_archive
@@ -22,10 +23,11 @@ from warehouse.rebuild import reextract as reextract_archive
 
 @task(name="reextract", retries=2, retry_delay_seconds=[5, 15])
 def reextract_task(home_root: str, sources: list[str] | None, since: date | None) -> dict[str, Any]:
-    summary = reextract_archive(
-        DataHome.from_env(home_root), sources=sources, since=since,
-        progress=lambda done, total: for_step("reextract: pages", total)(done),
-    )  # fmt: skip
+    with load_slot(get_run_logger()):  # it writes the archive: one writer at a time, as loads
+        summary = reextract_archive(
+            DataHome.from_env(home_root), sources=sources, since=since,
+            progress=lambda done, total: for_step("reextract: pages", total)(done),
+        )  # fmt: skip
     get_run_logger().info(
         "re-extracted %d fetches: %d articles updated (%d texts changed), %d removed by the gate; "
         "archive held %.1f s", summary.fetches, summary.articles, summary.texts_changed, summary.removed,
@@ -36,9 +38,10 @@ def reextract_task(home_root: str, sources: list[str] | None, since: date | None
 
 @task(name="rebuild")
 def rebuild_task(home_root: str) -> dict[str, Any]:
-    summary = rebuild_archive(
-        DataHome.from_env(home_root), progress=lambda done, total: for_step("rebuild: pages", total)(done)
-    )
+    with load_slot(get_run_logger()):  # no load may write the file being replaced
+        summary = rebuild_archive(
+            DataHome.from_env(home_root), progress=lambda done, total: for_step("rebuild: pages", total)(done)
+        )
     get_run_logger().info(
         "rebuilt %s from %d runs: %d fetches, %d articles (previous file kept as %s)",
         summary.db_path, summary.runs, summary.fetches, summary.articles, summary.backup,
