@@ -1,6 +1,8 @@
-"""Orchestration and the command line: Prefect flows over crawl → extract → load, and ``pressarchive``.
+"""Orchestration and the command line: Prefect flows, deployments and ``pressarchive``.
 
-Owns: the archive flow and its tasks, progress reporting, the CLI.
+Owns: the flows (archive = crawl → extract → load → report, backfill,
+reextract, rebuild, export), their deployments, schedules and concurrency
+limits, run artifacts, progress reporting, and the CLI commands.
 May import: crawlers, pipeline, warehouse and third-party libraries. Business
 logic lives in those packages; flows only compose it.
 """

@@ -18,7 +18,10 @@ of the full-text index when texts changed (~50 s at 200 000 articles, see
 
 Submodules also here: ``search`` (BM25, French; ``warehouse.search.search``),
 ``export`` (Parquet by month, JSON Lines, CSV), ``report`` (charts; import it
-on demand, it pulls in matplotlib) and ``synthetic`` (batches for benchmarks).
+on demand, it pulls in matplotlib), ``synthetic`` (batches for benchmarks),
+``frontier`` (per-URL crawl state, updated by each load), ``stories``
+(MinHash story clusters across sources, assigned in the load) and ``rebuild``
+(reextract and rebuild from the WARC files).
 """
 
 from warehouse.errors import (
