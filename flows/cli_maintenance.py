@@ -42,7 +42,8 @@ def reextract(
         summary = flow(sources=source or None, since=day)
     console.print(
         f"re-extracted {summary['fetches']} pages: {summary['articles']} articles updated "
-        f"({summary['texts_changed']} texts changed), {summary['removed']} removed as non-articles",
+        f"({summary['texts_changed']} texts changed), {summary['removed']} removed as non-articles, "
+        f"{summary['added']} added",
         highlight=False,
     )
 

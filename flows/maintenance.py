@@ -29,9 +29,9 @@ def reextract_task(home_root: str, sources: list[str] | None, since: date | None
             progress=lambda done, total: for_step("reextract: pages", total)(done),
         )  # fmt: skip
     get_run_logger().info(
-        "re-extracted %d fetches: %d articles updated (%d texts changed), %d removed by the gate; "
+        "re-extracted %d fetches: %d articles updated (%d texts changed), %d removed by the gate, %d added; "
         "archive held %.1f s", summary.fetches, summary.articles, summary.texts_changed, summary.removed,
-        summary.seconds_held,
+        summary.added, summary.seconds_held,
     )  # fmt: skip
     return asdict(summary)
 

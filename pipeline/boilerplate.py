@@ -105,6 +105,15 @@ def apply(record: dict[str, Any], learned: set[str]) -> dict[str, Any]:
     return {**record, "text": text, "word_count": len(text.split()), "text_hash": text_hash(text)}
 
 
+def learned_lines(folder: Path, source_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Per source, the keys of the lines learned so far, for the batch manifest.
+
+    The load needs them: texts archived before a line was learned still carry it,
+    and the warehouse strips them when a batch brings a line it has not applied yet.
+    """
+    return {source_id: sorted(read_source(folder, source_id).learned()) for source_id in sorted(set(source_ids))}
+
+
 def learn_and_strip(
     folder: Path | None, records: Iterable[dict[str, Any]], *, learn: bool = True
 ) -> list[dict[str, Any]]:

@@ -120,7 +120,9 @@ def extract_run(
             ))  # fmt: skip
     counts = _counts(outcomes)
     articles = boilerplate.learn_and_strip(home.boilerplate_dir, articles)
-    write_batch(batch_dir, run, rows, articles, extra={"extractor": EXTRACTOR, "counts": counts})
+    learned = boilerplate.learned_lines(home.boilerplate_dir, (str(a["source_id"]) for a in articles))
+    extra = {"extractor": EXTRACTOR, "counts": counts, "boilerplate": learned}
+    write_batch(batch_dir, run, rows, articles, extra=extra)
     return BatchSummary(
         run_id=run_id,
         candidates=len(candidates),

@@ -89,6 +89,7 @@ def make_batch(
     *,
     extra_fetches: list[dict[str, Any]] | None = None,
     sources: list[dict[str, Any]] | None = None,
+    boilerplate: dict[str, list[str]] | None = None,
 ) -> Path:
     """Write a complete batch under ``staging/run_id`` and return its folder."""
     folder = staging / run_id
@@ -102,7 +103,7 @@ def make_batch(
         fetches.append(_fetch(run_id, seq, **extra))
     table_a = pa.Table.from_pylist(arts, schema=ARTICLES)
     table_f = pa.Table.from_pylist(fetches, schema=FETCHES)
-    return write_batch(folder, run_id, table_f, table_a, sources=sources)
+    return write_batch(folder, run_id, table_f, table_a, sources=sources, boilerplate=boilerplate)
 
 
 def write_batch(
@@ -112,6 +113,7 @@ def write_batch(
     articles: pa.Table,
     *,
     sources: list[dict[str, Any]] | None = None,
+    boilerplate: dict[str, list[str]] | None = None,
 ) -> Path:
     pq.write_table(fetches, folder / "fetches.parquet")
     pq.write_table(articles, folder / "articles.parquet")
@@ -131,6 +133,7 @@ def write_batch(
         "created_at": T0.isoformat(),
         "run": run,
         "files": {name: describe(folder / name) for name in ("fetches.parquet", "articles.parquet")},
+        **({"boilerplate": boilerplate} if boilerplate is not None else {}),
     }
     (folder / "batch.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return folder

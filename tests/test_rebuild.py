@@ -69,7 +69,7 @@ def test_warc_metadata_gives_back_the_fetch_log(home: DataHome) -> None:
                 assert row[key] == logged[row["fetch_id"]][key], (key, row["fetch_id"])
 
 
-def test_reextract_restores_texts_and_removes_what_the_gate_rejects(home: DataHome) -> None:
+def test_reextract_restores_texts_adds_what_was_left_out_and_removes_what_the_gate_rejects(home: DataHome) -> None:
     before = _snapshot(home.db_path)
     con = duckdb.connect(str(home.db_path))
     try:  # what an older extractor might have left: a wrong text, and a tag page stored as an article
@@ -80,6 +80,13 @@ def test_reextract_restores_texts_and_removes_what_the_gate_rejects(home: DataHo
         tag = con.execute("SELECT fetch_id, url, source_id FROM fetches WHERE extract_status = 'rejected:tag_page' "
                           "AND source_id = 'echo-cevennes'").fetchone()
         assert tag is not None
+        lost = con.execute("""SELECT article_id, fetch_id FROM articles WHERE source_id = 'echo-cevennes'
+                              AND article_id <> ? AND story_id NOT IN (SELECT story_id FROM articles
+                                  GROUP BY story_id HAVING count(*) > 1) LIMIT 1""", [victim[0]]).fetchone()
+        assert lost is not None  # an article an older gate rejected: never archived, its fetch says why
+        for table in ("article_urls", "article_versions", "story_bands", "story_signatures", "articles"):
+            con.execute(f"DELETE FROM {table} WHERE article_id = ?", [lost[0]])
+        con.execute("UPDATE fetches SET extract_status = 'rejected:too_short' WHERE fetch_id = ?", [lost[1]])
         con.execute("""INSERT INTO articles (article_id, source_id, url, text, text_hash, story_id, version,
                            version_seen_at, first_seen_at, last_seen_at, fetch_id, extractor)
                        VALUES ('tagpage', ?, ?, 'x', 'y', 'tagpage', 1, now(), now(), now(), ?, 'old')""",
@@ -88,7 +95,7 @@ def test_reextract_restores_texts_and_removes_what_the_gate_rejects(home: DataHo
         con.close()
     summary = reextract(home, sources=["echo-cevennes"], workers=2)
     print(f"\n{summary}")
-    assert summary.removed == 1 and summary.texts_changed == 1
+    assert summary.removed == 1 and summary.texts_changed == 1 and summary.added == 1
     after = _snapshot(home.db_path)
     assert after == before
     con = duckdb.connect(str(home.db_path), read_only=True)

@@ -8,6 +8,7 @@ A batch that does not match its ``batch.json`` is refused as a whole
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ class Batch:
     run: dict[str, Any]
     fetches: StagedFile
     articles: StagedFile
+    boilerplate: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)  # per source, learned line keys
 
     @property
     def sources(self) -> list[dict[str, Any]]:
@@ -95,6 +97,11 @@ def read_batch(directory: str | Path) -> Batch:
     if not isinstance(files, dict):
         raise BatchInvalid(manifest_path, "no 'files' object")
     staged = {name: _verify_file(directory, name, files.get(name)) for name in _SCHEMAS}
+    learned = manifest.get("boilerplate") or {}
+    if not isinstance(learned, dict) or not all(
+        isinstance(keys, list) and all(isinstance(k, str) for k in keys) for keys in learned.values()
+    ):
+        raise BatchInvalid(manifest_path, "'boilerplate' must map source ids to lists of line keys")
     return Batch(
         directory=directory,
         run_id=run_id,
@@ -103,6 +110,7 @@ def read_batch(directory: str | Path) -> Batch:
         run=run,
         fetches=staged[FETCHES_FILE],
         articles=staged[ARTICLES_FILE],
+        boilerplate={str(source): frozenset(keys) for source, keys in learned.items() if keys},
     )
 
 

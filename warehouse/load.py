@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from warehouse import frontier, merge, search, stories
+from warehouse import boilerplate_sync, frontier, merge, search, stories
 from warehouse.batch import Batch, read_batch
 from warehouse.db import DEFAULT_WRITE_WAIT, open_archive
 from warehouse.errors import ArchiveError, BatchInvalid
@@ -62,6 +62,7 @@ class LoadResult:
     duplicates: int = 0
     unchanged: int = 0
     errors: int = 0
+    restripped: int = 0  # archived texts stripped of boilerplate lines this batch learned (boilerplate_sync)
     seconds: float = 0.0
     index_seconds: float | None = None  # full-text index rebuild after the commit; None when not rebuilt
 
@@ -93,18 +94,19 @@ def load_batch(
             skipped = LoadResult(run_id=batch.run_id, skipped=True)
             return replace(skipped, index_seconds=_reindex(con, changed=behind > 0)) if reindex else skipped
         try:
-            _stage(con, batch)
-            con.execute("BEGIN TRANSACTION")
-            try:
-                result = _load(con, batch, started)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+            with boilerplate_sync.aligned_batch(con, batch) as aligned:
+                _stage(con, aligned)
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    result = _load(con, aligned, started)
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
         finally:
             merge.drop_temp(con)
         if reindex:
-            changed = behind > 0 or bool(result.new_articles or result.new_versions)
+            changed = behind > 0 or bool(result.new_articles or result.new_versions or result.restripped)
             result = replace(result, index_seconds=_reindex(con, changed=changed))
     return result
 
@@ -157,6 +159,7 @@ def _load(con: duckdb.DuckDBPyConnection, batch: Batch, started: float) -> LoadR
     _upsert_sources(con, batch, now)
     fetched, errors, extract_errors = _insert_fetches(con, batch)
     frontier.update_frontier(con, batch.run_id, batch.directory)  # the next crawl's frontier (migration 010)
+    restripped = boilerplate_sync.apply_to_archive(con, batch.boilerplate, batch.run_id)
     merge.resolve(con)
     todo = merge.plan(con, batch.articles.path)
     merge.apply(con, todo)
@@ -206,7 +209,7 @@ def _load(con: duckdb.DuckDBPyConnection, batch: Batch, started: float) -> LoadR
             seconds,
         ],
     )
-    return _result(batch, counts, errors, seconds)
+    return replace(_result(batch, counts, errors, seconds), restripped=restripped)
 
 
 def _result(batch: Batch, counts: MergeCounts, errors: int, seconds: float) -> LoadResult:

@@ -7,7 +7,8 @@ The WARC files are the ground truth and ``archive.duckdb`` an index of them
   some sources, or those fetched since a date) and updates the articles they
   show in place: a better extractor is not a new version of the article. Each
   article records the extractor and when it ran; an article the gate now
-  rejects is removed (its fetch keeps the reason). The database is held only
+  rejects is removed (its fetch keeps the reason), and a page an older
+  extractor left out that this one keeps is merged in as a load would. The database is held only
   for the short update, never during extraction.
 - ``rebuild`` recreates the archive from ``warc/`` alone: the fetch log of
   every run is read back from the WARC metadata records
@@ -30,6 +31,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipeline import boilerplate
 from pipeline.home import DataHome
@@ -37,7 +39,7 @@ from pipeline.pool import Progress, RecordTask, extract_records
 from pipeline.schema import ARTICLES
 from pipeline.stage import extract_run
 from pipeline.warcscan import scan_runs
-from warehouse import search, stories
+from warehouse import boilerplate_sync, merge, search, stories
 from warehouse.db import DEFAULT_WRITE_WAIT, open_archive
 from warehouse.load import load_batch
 
@@ -48,13 +50,14 @@ _UPDATED = ("title", "description", "authors", "agency", "published_at", "publis
 
 @dataclass(frozen=True)
 class ReextractSummary:
-    """Fetches re-extracted, articles updated (text changed among them), articles the gate now removes."""
+    """Fetches re-extracted, articles updated (text changed among them), removed by the gate, added."""
 
     fetches: int
     articles: int
     texts_changed: int
     removed: int
     seconds_held: float
+    added: int = 0  # pages an older extractor left out that now are articles (or newer versions)
 
 
 @dataclass(frozen=True)
@@ -95,27 +98,38 @@ def reextract(
     """Re-run extraction over the archived article fetches and update the articles they show."""
     with open_archive(home.db_path, wait_seconds=wait_seconds) as con:
         tasks = _selected(con, sources, since)
-        source_of = dict(con.execute("SELECT fetch_id, source_id FROM fetches").fetchall()) if tasks else {}
+        fetched = {str(f): (s, r, st) for f, s, r, st in con.execute(
+            "SELECT fetch_id, source_id, run_id, extract_status FROM fetches WHERE fetch_id IN (SELECT unnest(?))",
+            [[t.fetch_id for t in tasks]],
+        ).fetchall()}  # fmt: skip
     local = [RecordTask(t.fetch_id, str(home.root / t.warc_path), t.warc_offset, t.url, t.content_type,
                         t.fetched_at) for t in tasks]  # fmt: skip
     outcomes = extract_records(local, workers, progress)
-    records = [{"fetch_id": o.fetch_id, "source_id": source_of.get(o.fetch_id), **o.record}
-               for o in outcomes if o.record is not None]  # fmt: skip
+    records = [{"fetch_id": o.fetch_id, "source_id": fetched[o.fetch_id][0], "run_id": fetched[o.fetch_id][1],
+                **o.record} for o in outcomes if o.record is not None]  # fmt: skip
     records = boilerplate.learn_and_strip(home.boilerplate_dir, records)
     statuses = pa.Table.from_pylist(
         [{"fetch_id": o.fetch_id, "status": o.status} for o in outcomes],
         schema=pa.schema([("fetch_id", pa.string()), ("status", pa.string())]),
     )
+    learned = boilerplate.learned_lines(home.boilerplate_dir, (str(r["source_id"]) for r in records))
     fields = [ARTICLES.field(name) for name in ("fetch_id", *_UPDATED)]
-    table = pa.Table.from_pylist([{f.name: r.get(f.name) for f in fields} for r in records], schema=pa.schema(fields))
     started = datetime.now(UTC)
     with open_archive(home.db_path, wait_seconds=wait_seconds) as con:
+        records = boilerplate_sync.strip_records(
+            records, boilerplate_sync.missing_from_batch(learned, boilerplate_sync.applied(con, learned))
+        )  # what the archive strips and these counts do not know (boilerplate_sync step 1)
+        rows = [{f.name: r.get(f.name) for f in fields} for r in records]
+        table = pa.Table.from_pylist(rows, schema=pa.schema(fields))
+        # pages an older extractor did not keep (its gate rejected them, or it failed) are new articles
+        fresh = [r for r in records if not str(fetched[r["fetch_id"]][2] or "").startswith("article")]
         con.register("r_status", statuses)
         con.register("r_articles", table)
         try:
             con.execute("BEGIN TRANSACTION")
             try:
-                counts = _apply(con, started)
+                boilerplate_sync.apply_to_archive(con, {s: set(k) for s, k in learned.items()}, None)
+                counts = _apply(con, started, fresh)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -124,14 +138,18 @@ def reextract(
             con.unregister("r_status")
             con.unregister("r_articles")
         held = (datetime.now(UTC) - started).total_seconds()
-        if counts[1] or counts[2]:
+        if counts[1] or counts[2] or counts[3]:
             with contextlib.suppress(duckdb.Error):  # the next load rebuilds it
                 search.rebuild_index(con)
-    return ReextractSummary(len(tasks), counts[0], counts[1], counts[2], round(held, 3))
+    return ReextractSummary(len(tasks), counts[0], counts[1], counts[2], round(held, 3), counts[3])
 
 
-def _apply(con: duckdb.DuckDBPyConnection, now: datetime) -> tuple[int, int, int]:
-    """Statuses, article columns, removals, story ids; returns (updated, texts changed, removed)."""
+def _apply(con: duckdb.DuckDBPyConnection, now: datetime, fresh: list[dict[str, Any]]) -> tuple[int, int, int, int]:
+    """Statuses, article columns, removals, added articles, story ids.
+
+    Returns (updated, texts changed, removed, added). ``fresh`` records go
+    through the load's merge, so dedup rules 1 and 2 hold for them too.
+    """
     con.execute("UPDATE fetches SET extract_status = s.status FROM r_status s WHERE fetches.fetch_id = s.fetch_id")
     changed = con.execute("""
         SELECT count(*) FILTER (WHERE a.text_hash <> r.text_hash), count(*)
@@ -157,9 +175,29 @@ def _apply(con: duckdb.DuckDBPyConnection, now: datetime) -> tuple[int, int, int
         """,
             [gone],
         )  # a story named after a removed article takes its smallest remaining id
+    added = _add(con, fresh, now)
     stories.assign(con)
     assert changed is not None
-    return int(changed[1]), int(changed[0]), len(gone)
+    return int(changed[1]), int(changed[0]), len(gone), added
+
+
+def _add(con: duckdb.DuckDBPyConnection, fresh: list[dict[str, Any]], now: datetime) -> int:
+    """Merge pages that now yield an article as the load merges a batch; new articles (or versions) made."""
+    if not fresh:
+        return 0
+    with tempfile.TemporaryDirectory(prefix="pressarchive-reextract-") as folder:
+        path = Path(folder) / "articles.parquet"
+        pq.write_table(pa.Table.from_pylist([{n: r.get(n) for n in ARTICLES.names} for r in fresh], ARTICLES), path)
+        try:
+            merge.stage_keys(con, path)
+            merge.resolve(con)
+            todo = merge.plan(con, path)
+            merge.apply(con, todo)
+        finally:
+            merge.drop_temp(con)
+    ids = [r["fetch_id"] for r in fresh]
+    con.execute("UPDATE articles SET extracted_at = ? WHERE fetch_id IN (SELECT unnest(?))", [now, ids])
+    return todo.counts.new_articles + todo.counts.new_versions
 
 
 def _manifest(home: DataHome, run_id: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
