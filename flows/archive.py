@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any, Literal
 
 from prefect import flow, get_run_logger, task
@@ -20,6 +20,7 @@ from pipeline.home import DataHome, new_run_id
 from pipeline.stage import extract_run
 from warehouse.frontier import prepare_snapshot
 from warehouse.load import load_batch
+from warehouse.search import refresh_after_load
 
 Discovery = Literal["feed", "section", "home", "sitemap"]
 ALL_PATHS: list[Discovery] = ["feed", "section", "home", "sitemap"]
@@ -95,7 +96,9 @@ def load_task(run_id: str, home_root: str) -> dict[str, Any]:
     home = DataHome.from_env(home_root)
     started = time.monotonic()
     with load_slot(logger):  # one writer of archive.duckdb across all runs and workers
-        result = load_batch(home.db_path, home.run_dir(run_id))
+        result = load_batch(home.db_path, home.run_dir(run_id), reindex=False)
+    # The search index refresh only reads the archive: outside the slot, so the next load need not wait for it.
+    result = replace(result, index_seconds=refresh_after_load(home.db_path))
     logger.info("load %s: %s", run_id, result)
     out = asdict(result)
     out["seconds"] = round(time.monotonic() - started, 2)

@@ -5,7 +5,7 @@ Plain functions with typer annotations, registered on the app by
 warehouse, and prints; typed errors become one sentence (``translated_errors``).
 
 Every command reads through the bounded-wait path. A load holds the file for a
-few seconds (longer while it rebuilds the search index), so a command first
+few seconds (the search index is rebuilt in its own file afterwards), so a command first
 tries once; if the file is held, it says so once on stderr and waits up to
 ``--wait`` seconds, instead of failing with DuckDB's lock error.
 """
@@ -176,8 +176,10 @@ def search(
             wait,
         )
         state = patiently(lambda w: fts.index_status(db_path, wait_seconds=w), wait)
-    if state.loads_behind:
-        err.print(f"[yellow]note: the search index is {state.loads_behind} load(s) behind the archive[/]")
+    if state.built and not state.current:
+        behind = f"{state.loads_behind} load(s) behind the archive" if state.loads_behind else "behind the archive"
+        doing = "a refresh is running" if state.refreshing else "the next load refreshes it"
+        err.print(f"[yellow]note: the search index is {behind} ({doing})[/]", highlight=False)
     if format is not OutputFormat.table:
         columns = ["score", "article_id", "source_id", "outlet", "published_at", "title", "url", "snippet"]
         rows = [

@@ -51,10 +51,14 @@ def snapshot(path: Path) -> dict[str, Any]:
             t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()
         ]
         data: dict[str, Any] = {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
-        data["fts docs"] = sorted(con.execute("SELECT name FROM fts_main_articles.docs").fetchall())
-        return data
     finally:
         con.close()
+    index = db.connect(fts.index_path(path), read_only=True)  # the index file beside the archive
+    try:
+        data["fts docs"] = sorted(index.execute("SELECT name FROM fts_main_articles.docs").fetchall())
+    finally:
+        index.close()
+    return data
 
 
 def wait_until_locked(path: Path, proc: subprocess.Popen[str], timeout: float = 60.0) -> None:
@@ -113,7 +117,10 @@ def test_sigkill_during_the_index_rebuild_is_repaired_by_the_next_load(archive: 
         [sys.executable, "-c", "import sys; from warehouse import search; search.rebuild(sys.argv[1])", str(archive)],
         cwd=ROOT,
     )
-    wait_until_locked(archive, proc)
+    temp = fts.index_path(archive).with_name(fts.index_path(archive).name + ".tmp")
+    deadline = time.monotonic() + 60
+    while not temp.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     time.sleep(0.1)
     assert proc.poll() is None, "the rebuild finished before the kill"
     os.kill(proc.pid, signal.SIGKILL)

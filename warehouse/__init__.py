@@ -12,16 +12,18 @@ a load opens it for one short transaction, and every query opens it read-only
 for that query only. Both sides wait a bounded time for the other
 (``load_batch(wait_seconds=60)``, ``run_query(wait_seconds=30)``) and then
 raise ``ArchiveBusy``. Measured on the 2-core box: a query costs ~20 ms of
-opening; a load holds the file ~2 s per 50 000 new articles, plus the rebuild
-of the full-text index when texts changed (~50 s at 200 000 articles, see
-``warehouse.search`` and docs/archive.md).
+opening; a load holds the file ~2 s per 50 000 new articles. The full-text
+index lives in its own file (``archive_search.duckdb``): its refresh reads the
+archive read-only for a copy and builds the BM25 index without holding the
+archive (see ``warehouse.search`` and docs/archive.md).
 
 Submodules also here: ``search`` (BM25, French; ``warehouse.search.search``),
 ``export`` (Parquet by month, JSON Lines, CSV), ``report`` (charts; import it
 on demand, it pulls in matplotlib), ``synthetic`` (batches for benchmarks),
 ``frontier`` (per-URL crawl state, updated by each load), ``stories``
-(MinHash story clusters across sources, assigned in the load) and ``rebuild``
-(reextract and rebuild from the WARC files).
+(MinHash story clusters across sources, assigned in the load),
+``boilerplate_sync`` (learned boilerplate applied to every archived text) and
+``rebuild`` (reextract and rebuild from the WARC files).
 """
 
 from warehouse.errors import (

@@ -20,7 +20,7 @@ import pyarrow as pa
 from warehouse import boilerplate_sync, frontier, merge, search, stories
 from warehouse.batch import Batch, read_batch
 from warehouse.db import DEFAULT_WRITE_WAIT, open_archive
-from warehouse.errors import ArchiveError, BatchInvalid
+from warehouse.errors import BatchInvalid
 from warehouse.merge import MergeCounts
 
 _log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class LoadResult:
     errors: int = 0
     restripped: int = 0  # archived texts stripped of boilerplate lines this batch learned (boilerplate_sync)
     seconds: float = 0.0
-    index_seconds: float | None = None  # full-text index rebuild after the commit; None when not rebuilt
+    index_seconds: float | None = None  # index file refresh after the archive closed; None when current or deferred
 
 
 def load_batch(
@@ -76,11 +76,13 @@ def load_batch(
 ) -> LoadResult:
     """Load ``batch_dir`` into the archive at ``db_path`` (created and migrated if needed).
 
-    After the commit, on the same connection, the full-text index is rebuilt
-    when this load changed a text or the index is behind (an earlier rebuild
-    was skipped or interrupted). ``reindex=False`` defers that to a later
-    ``warehouse.search.rebuild`` (bulk loads: one rebuild at the end). A failed
-    rebuild is logged, not raised: the batch is loaded and the next load retries.
+    Once the archive is closed, the full-text index file is refreshed
+    (``warehouse.search.refresh``: it reads the archive read-only, so readers
+    and the next load wait seconds for its copy, not for the BM25 build) when
+    anything it holds changed, this load or an earlier skipped one.
+    ``reindex=False`` defers that to the caller (bulk loads: one refresh at the
+    end; the Prefect flow refreshes outside its load slot). A failed refresh is
+    logged, not raised: the batch is loaded and the next load retries.
 
     Raises ``BatchInvalid`` (nothing loaded) or ``ArchiveBusy`` (another process
     held the file for longer than ``wait_seconds``).
@@ -89,10 +91,10 @@ def load_batch(
     started = time.perf_counter()
     with open_archive(db_path, wait_seconds=wait_seconds) as con:
         done = con.execute("SELECT count(*) FROM loaded_batches WHERE run_id = ?", [batch.run_id]).fetchone()
-        behind = search.status(con).loads_behind if reindex else 0
         if done and done[0]:
-            skipped = LoadResult(run_id=batch.run_id, skipped=True)
-            return replace(skipped, index_seconds=_reindex(con, changed=behind > 0)) if reindex else skipped
+            result = LoadResult(run_id=batch.run_id, skipped=True)
+            con.close()
+            return replace(result, index_seconds=_reindex(db_path)) if reindex else result
         try:
             with boilerplate_sync.aligned_batch(con, batch) as aligned:
                 _stage(con, aligned)
@@ -105,26 +107,16 @@ def load_batch(
                     raise
         finally:
             merge.drop_temp(con)
-        if reindex:
-            changed = behind > 0 or bool(result.new_articles or result.new_versions or result.restripped)
-            result = replace(result, index_seconds=_reindex(con, changed=changed))
-    return result
+    return replace(result, index_seconds=_reindex(db_path)) if reindex else result
 
 
-def _reindex(con: duckdb.DuckDBPyConnection, *, changed: bool) -> float | None:
-    """Rebuild the search index if a text changed or it was behind; seconds taken, None if not needed or failed.
+def _reindex(db_path: str | os.PathLike[str]) -> float | None:
+    """Refresh the search index after the archive was closed; seconds taken, None if it was current or failed.
 
-    A load that changed no text (a re-crawl of unchanged pages) only records
-    that the index is still current: a rebuild costs ~50 s per 200 000 articles.
+    A load that changed nothing indexed (a re-crawl of unchanged pages) costs
+    only the fingerprint check; a refresh costs ~50 s per 200 000 articles.
     """
-    try:
-        if not changed:
-            search.mark_current(con)
-            return None
-        return search.rebuild_index(con)
-    except (duckdb.Error, ArchiveError) as exc:
-        _log.warning("full-text index not rebuilt (the next load retries): %s", exc)
-        return None
+    return search.refresh_after_load(db_path)
 
 
 def _stage(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:

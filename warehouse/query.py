@@ -3,7 +3,9 @@
 The statement types come from DuckDB's own parser (``extract_statements``), so a
 write is refused before anything runs, whatever its spelling, comments or
 case. The connection is read-only as well: the check gives a clear error, the
-connection mode is the guarantee.
+connection mode is the guarantee. A query that names ``search_articles`` or
+``search_index`` gets the full-text index file attached read-only first
+(``warehouse.search.attach``): the index lives beside the archive, not in it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from warehouse import search
 from warehouse.db import DEFAULT_READ_WAIT, open_readonly
 from warehouse.errors import QueryFailed, WriteRefused
 
@@ -26,6 +29,7 @@ _READING = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 # create_fts_index when an index exists: refuse those by name, before parsing.
 _WRITING_PRAGMA = re.compile(r"\bPRAGMA\s+(create_fts_index|drop_fts_index)\b", re.IGNORECASE)
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(?:ANALY[SZ]E\s+|\([^)]*\)\s*)?", re.IGNORECASE)
+_SEARCH = re.compile(rf"\b(search_articles|{search.ALIAS})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ def run_query(
     """
     with open_readonly(db_path, wait_seconds=wait_seconds) as con:
         check_read_only(con, sql)
+        _with_search(con, db_path, sql)
         try:
             cursor = con.execute(sql)
             columns = [d[0] for d in cursor.description or []]
@@ -89,10 +94,23 @@ def run_query_arrow(db_path: str | os.PathLike[str], sql: str, *, wait_seconds: 
     """``run_query`` as an Arrow table: column types kept, for Parquet output and dataframes."""
     with open_readonly(db_path, wait_seconds=wait_seconds) as con:
         check_read_only(con, sql)
+        _with_search(con, db_path, sql)
         try:
             return con.execute(sql).fetch_arrow_table()
         except duckdb.Error as exc:
             raise _failure(exc, sql) from exc
+
+
+def _with_search(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[str], sql: str) -> None:
+    """Attach the index file and define ``search_articles`` when ``sql`` uses them (after the read-only check)."""
+    if not _SEARCH.search(sql):
+        return
+    try:
+        attached = search.attach(con, db_path)
+    except duckdb.Error as exc:
+        raise QueryFailed(f"cannot open the full-text index {search.index_path(db_path)}: {exc}") from exc
+    if not attached:
+        raise QueryFailed("the archive has no full-text index yet: it is built after the next load")
 
 
 def _failure(exc: duckdb.Error, sql: str) -> WriteRefused | QueryFailed:

@@ -20,7 +20,6 @@ The WARC files are the ground truth and ``archive.duckdb`` an index of them
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import tempfile
@@ -138,9 +137,7 @@ def reextract(
             con.unregister("r_status")
             con.unregister("r_articles")
         held = (datetime.now(UTC) - started).total_seconds()
-        if counts[1] or counts[2] or counts[3]:
-            with contextlib.suppress(duckdb.Error):  # the next load rebuilds it
-                search.rebuild_index(con)
+    search.refresh_after_load(home.db_path)  # after closing; a no-op when nothing indexed changed
     return ReextractSummary(len(tasks), counts[0], counts[1], counts[2], round(held, 3), counts[3])
 
 
@@ -232,7 +229,7 @@ def rebuild(
         (work / "warc").symlink_to(home.warc_dir.resolve(), target_is_directory=True)
         scratch = DataHome(work)
         fetches = 0
-        for number, (run_id, rows) in enumerate(runs.items(), 1):
+        for run_id, rows in runs.items():
             run_dir = scratch.run_dir(run_id)
             run_dir.mkdir(parents=True)
             manifest = _manifest(home, run_id, rows) if staged_manifests else _manifest(scratch, run_id, rows)
@@ -242,7 +239,7 @@ def rebuild(
                     log.write(json.dumps({**row, "fetched_at": row["fetched_at"].isoformat()}, ensure_ascii=False))
                     log.write("\n")
             extract_run(scratch, run_id, workers=workers, progress=progress)
-            load_batch(scratch.db_path, run_dir, reindex=number == len(runs))
+            load_batch(scratch.db_path, run_dir, reindex=False)  # indexed once, in place, after the swap
             fetches += len(rows)
         if not runs:
             with open_archive(scratch.db_path):
@@ -250,6 +247,7 @@ def rebuild(
         with open_archive(scratch.db_path) as con:
             row = con.execute("SELECT count(*) FROM articles").fetchone()
         backup = _swap(home, scratch)
+        search.refresh_after_load(home.db_path)
     finally:
         (work / "warc").unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
