@@ -7,7 +7,9 @@ Both sides read the same WARC records in the same run: the bare side is one
 process calling ``trafilatura.extract`` on each decoded body (what a naive
 pipeline would do), the pool side is ``pipeline.pool.extract_records`` (our
 full extractor: metadata, gate, body, fingerprints) on every core, pool start
-included. Printed: pages per second of each and their ratio; the goal on
+included. Printed: pages per second and milliseconds per page of each (the
+median of ``--repeat`` passes, the three sides interleaved so that load from
+other processes falls on all of them alike) and their ratio; the goal on
 2 cores is a ratio of 1.8 or more. Figures only, no assertions (DESIGN.md).
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -69,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--home", help="data home holding warc/ and staging/ (default: crawl the sandbox)")
     parser.add_argument("--run", help="a crawled run under staging/ (with --home)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="pool size (default: all cores)")
-    parser.add_argument("--repeat", type=int, default=3, help="passes over the pages, each side (default 3)")
+    parser.add_argument("--repeat", type=int, default=5, help="passes over the pages, each side (default 5)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-extract-") as scratch:
         if args.home:
@@ -85,21 +88,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"run {run_id}: no article candidates", file=sys.stderr)
             return 1
         bare_loop(tasks[:3])  # imports and first-call caches, on both sides' behalf
-        bare = [bare_loop(tasks) for _ in range(args.repeat)]
-        single = [pool_run(tasks, 1) for _ in range(args.repeat)]
-        pooled = [pool_run(tasks, args.workers) for _ in range(args.repeat)]
-    bare_rate = len(tasks) / min(s for s, _ in bare)
-    single_rate = len(tasks) / min(s for s, _ in single)
-    pool_rate = len(tasks) / min(s for s, _ in pooled)
+        pool_run(tasks[:3], 1)
+        bare: list[tuple[float, int]] = []
+        single: list[tuple[float, int]] = []
+        pooled: list[tuple[float, int]] = []
+        for _ in range(args.repeat):  # interleaved: a burst of load elsewhere hits every side
+            bare.append(bare_loop(tasks))
+            single.append(pool_run(tasks, 1))
+            pooled.append(pool_run(tasks, args.workers))
+    pages = len(tasks)
+    bare_s, single_s, pool_s = (statistics.median(s for s, _ in runs) for runs in (bare, single, pooled))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"pages                         {len(tasks)} (best of {args.repeat} passes each); "
-          f"{os.cpu_count()} cores, load average {load}")
-    print(f"bare trafilatura, 1 process   {bare_rate:8.1f} pages/s  ({bare[0][1]} with text)")
-    print(f"extract stage, 1 process      {single_rate:8.1f} pages/s  (our extractor's own cost)")
-    print(f"extract stage, pool of {args.workers:<2}     {pool_rate:8.1f} pages/s  ({pooled[0][1]} articles; "
-          f"pool start included)")
-    print(f"ratio pool / bare             {pool_rate / bare_rate:8.2f}  (goal on 2 cores: >= 1.8)")
-    print(f"pool scaling                  {pool_rate / single_rate:8.2f}  (pool / 1 process)")
+    print(
+        f"pages                         {pages} (median of {args.repeat} passes each); "
+        f"{os.cpu_count()} cores, load average {load}"
+    )
+    sides = (
+        ("bare trafilatura, 1 process", bare_s, f"{bare[0][1]} with text"),
+        ("extract stage, 1 process", single_s, "our extractor's own cost"),
+        (f"extract stage, pool of {args.workers}", pool_s, f"{pooled[0][1]} articles; pool start included"),
+    )
+    for label, seconds, note in sides:
+        print(f"{label:<29} {pages / seconds:8.1f} pages/s  {1000 * seconds / pages:6.2f} ms/page  ({note})")
+    print(f"ratio pool / bare             {bare_s / pool_s:8.2f}  (goal on 2 cores: >= 1.8)")
+    print(f"ours / bare, 1 process        {single_s / bare_s:8.2f}  (per-page cost of our extractor)")
+    print(f"pool scaling                  {single_s / pool_s:8.2f}  (pool / 1 process)")
     return 0
 
 

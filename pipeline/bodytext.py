@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import Any
 
 import trafilatura
 from lxml.html import HtmlElement
+from trafilatura.settings import Extractor
 
 from pipeline.pagemeta import clean_space
 
@@ -63,14 +65,20 @@ def _prunable(element: HtmlElement, page_chars: int) -> bool:
 
 
 def prune_boilerplate(tree: HtmlElement) -> HtmlElement:
-    """A copy of the tree without the blocks of _CLASS_WORDS, forms, navigation, asides.
+    """A copy of the tree without the blocks of _CLASS_WORDS, forms, navigation, asides."""
+    pruned = copy.deepcopy(tree)
+    prune_in_place(pruned)
+    return pruned
+
+
+def prune_in_place(tree: HtmlElement) -> None:
+    """Remove the blocks of _CLASS_WORDS, forms, navigation, asides from ``tree`` itself.
 
     Python over the element list rather than one XPath: an XPath with a translate()
     per class word costs more than the whole trafilatura extraction.
     """
-    pruned = copy.deepcopy(tree)
-    body = pruned.find(".//body")
-    scope = body if body is not None else pruned
+    body = tree.find(".//body")
+    scope = body if body is not None else tree
     page_chars = len(scope.text_content())
     doomed = [element for element in scope.iter() if _prunable(element, page_chars)]
     for element in doomed:
@@ -84,7 +92,6 @@ def prune_boilerplate(tree: HtmlElement) -> HtmlElement:
             else:
                 parent.text = (parent.text or "") + element.tail
         parent.remove(element)
-    return pruned
 
 
 _BOILERPLATE_LINE = re.compile(
@@ -115,23 +122,43 @@ _MAX_BOILERPLATE_CHARS = 200
 _LIST_MARKER = re.compile(r"^\s*-\s+")
 
 
+_NON_WORD = re.compile(r"\W+")
+
+
 def _loose(text: str) -> str:
-    return re.sub(r"\W+", " ", text.casefold()).strip()
+    return _NON_WORD.sub(" ", text.casefold()).strip()
+
+
+_TRAFILATURA_ARGS: dict[str, Any] = {
+    "output_format": "python",
+    "comments": False,
+    "tables": True,
+    "images": False,
+    "links": False,
+    "formatting": False,
+    "dedup": False,
+    "with_metadata": False,
+    "fast": True,  # no readability/jusText second opinion: the prune list did that job (≈ -40 % time)
+}
+# Built once: an Extractor reads nine values from a ConfigParser, a cost per page on its own.
+_TRAFILATURA_OPTIONS = Extractor(**_TRAFILATURA_ARGS)
+
+
+def trafilatura_options(url: str | None) -> Extractor:
+    """``Extractor(url=url, **_TRAFILATURA_ARGS)``, as a copy of the prebuilt one (see the tests)."""
+    options = copy.copy(_TRAFILATURA_OPTIONS)
+    options.url = url
+    options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+    return options
 
 
 def raw_body_text(tree: HtmlElement, url: str | None, *, pruned: bool = False) -> str:
-    """trafilatura's main text, no comments, tables kept, our prune list applied (unless ``pruned``)."""
+    """trafilatura's main text, no comments, tables kept, our prune list applied (unless ``pruned``).
+
+    trafilatura copies a tree it is given, so ``tree`` comes back as it went in.
+    """
     document = trafilatura.bare_extraction(
-        tree if pruned else prune_boilerplate(tree),
-        url=url,
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        include_links=False,
-        include_formatting=False,
-        with_metadata=False,
-        deduplicate=False,
-        fast=True,  # no readability/jusText second opinion: the prune list did that job (≈ -40 % time)
+        tree if pruned else prune_boilerplate(tree), options=trafilatura_options(url)
     )
     if document is None or not getattr(document, "text", None):
         return ""
@@ -150,23 +177,32 @@ def clean_lines(text: str, title: str | None = None, authors: list[str] | None =
         short = len(line) <= _MAX_BOILERPLATE_CHARS
         if short and (_BOILERPLATE_LINE.match(line) or _BOILERPLATE_ANYWHERE.search(line)):
             continue
-        if heading and not kept and _loose(line) == heading:
+        loose = None  # _loose(line), computed when a test needs it
+        if heading and not kept:
+            loose = _loose(line)
+            if loose == heading:
+                continue
+        if _is_byline(line, names, loose):
             continue
-        if _is_byline(line, names):
-            continue
-        if short and names and _loose(line) in names:
-            continue
+        if short and names:
+            loose = _loose(line) if loose is None else loose
+            if loose in names:
+                continue
         kept.append(line)
     return "\n".join(kept)
 
 
-def _is_byline(line: str, names: list[str]) -> bool:
-    """ "Par Aurélie Martin", "Publié le 10/03/2016 à 18h52 par …"; never "Par ailleurs, …"."""
+def _is_byline(line: str, names: list[str], loose: str | None = None) -> bool:
+    """ "Par Aurélie Martin", "Publié le 10/03/2016 à 18h52 par …"; never "Par ailleurs, …".
+
+    ``loose``: ``_loose(line)`` if the caller has it already.
+    """
     if len(line) > _MAX_BYLINE_CHARS:
         return False
-    loose = _loose(line)
-    if line[:4].casefold() == "par " and any(name and name in loose for name in names):
-        return True
+    if line[:4].casefold() == "par " and names:
+        loose = _loose(line) if loose is None else loose
+        if any(name and name in loose for name in names):
+            return True
     if _DATELINE.match(line) and any(ch.isdigit() for ch in line):
         return True
     return bool(_PAR_NAMES.match(line))

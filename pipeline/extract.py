@@ -9,7 +9,6 @@ caller keeps the rejection reason next to the fetch.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
@@ -21,10 +20,10 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from pipeline import dates
-from pipeline.bodytext import body_text, prune_boilerplate
+from pipeline.bodytext import body_text, prune_in_place
 from pipeline.charset import decode_html, is_html
 from pipeline.fingerprint import text_hash
-from pipeline.gate import non_article_reason, page_shape, paywall_marked
+from pipeline.gate import non_article_reason, paginated, paywall_marked, pruned_shape
 from pipeline.metadata import PageMetadata, page_metadata
 from pipeline.urls import canonical_url
 
@@ -67,11 +66,18 @@ def _aware_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _htmldate_fallback(tree: HtmlElement, url: str, fetched_at: datetime) -> datetime | None:
-    """Last resort for pages whose date is neither declared nor labelled (htmldate's heuristics)."""
+def _htmldate_fallback(html: str, url: str, fetched_at: datetime) -> datetime | None:
+    """Last resort for pages whose date is neither declared nor labelled (htmldate's heuristics).
+
+    Reads a fresh parse of the page (the extractor's tree has been pruned by then): the
+    same tree the first parse gave, paid for only by the few pages that get this far.
+    """
+    tree = load_html(html)
+    if tree is None:
+        return None
     try:
         found = find_date(
-            copy.deepcopy(tree),
+            tree,
             extensive_search=True,
             original_date=True,
             outputformat="%Y-%m-%dT%H:%M:%S",
@@ -88,8 +94,8 @@ def _word_count(text: str) -> int:
     return len(text.split())
 
 
-def parse_page(body: bytes, content_type: str | None) -> HtmlElement | str:
-    """The parsed tree, or the rejection reason when the body is not usable HTML."""
+def _parse(body: bytes, content_type: str | None) -> tuple[HtmlElement, str] | str:
+    """(parsed tree, decoded text), or the rejection reason when the body is not usable HTML."""
     if not body or not body.strip():
         return EMPTY
     if not is_html(content_type, body):
@@ -100,7 +106,13 @@ def parse_page(body: bytes, content_type: str | None) -> HtmlElement | str:
     tree = load_html(text)
     if tree is None:
         return UNPARSEABLE
-    return tree
+    return tree, text
+
+
+def parse_page(body: bytes, content_type: str | None) -> HtmlElement | str:
+    """The parsed tree, or the rejection reason when the body is not usable HTML."""
+    parsed = _parse(body, content_type)
+    return parsed if isinstance(parsed, str) else parsed[0]
 
 
 def build_record(meta: PageMetadata, text: str, *, url: str, fetched_at: datetime) -> dict[str, Any]:
@@ -134,15 +146,21 @@ def extract_article(body: bytes, *, url: str, content_type: str | None, fetched_
     than the fetch is a template accident and is not kept.
     """
     fetched_at = _aware_utc(fetched_at)
-    parsed = parse_page(body, content_type)
+    parsed = _parse(body, content_type)
     if isinstance(parsed, str):
         return Extraction(reason=parsed)
-    tree = parsed
+    tree, html = parsed
+    # One Python proxy per node, held for the whole extraction: lxml hands the same proxy back
+    # while one is alive, so the later walks (metadata, gate, prune) skip lxml.html's per-node
+    # class lookup, which otherwise costs more than any of them.
+    nodes = list(tree.iter())
     meta = page_metadata(tree, url, fetched_at)
-    pruned = prune_boilerplate(tree)
-    shape = page_shape(tree, pruned)  # measured before trafilatura edits the pruned tree
-    text = body_text(pruned, url, meta.title, meta.authors, pruned=True)
-    reason = non_article_reason(shape, meta.title, text, url, paywall=paywall_marked(tree))
+    paywall, paged = paywall_marked(tree), paginated(tree)  # read on the whole page
+    prune_in_place(tree)  # from here on, ``tree`` is the page without navigation, asides, related links
+    shape = pruned_shape(tree, paginated=paged)
+    text = body_text(tree, url, meta.title, meta.authors, pruned=True)  # trafilatura works on a copy
+    del nodes
+    reason = non_article_reason(shape, meta.title, text, url, paywall=paywall)
     if reason is not None:
         return Extraction(reason=reason)
     if not text:
@@ -154,5 +172,5 @@ def extract_article(body: bytes, *, url: str, content_type: str | None, fetched_
     if meta.published is None:  # the URL's /2016/03/10/ is only a day, but a sure one
         meta.published, meta.published_source = dates.plausible(dates.url_date(url), fetched_at), "url"
     if meta.published is None:
-        meta.published, meta.published_source = _htmldate_fallback(tree, url, fetched_at), "htmldate"
+        meta.published, meta.published_source = _htmldate_fallback(html, url, fetched_at), "htmldate"
     return Extraction(record=build_record(meta, text, url=url, fetched_at=fetched_at))

@@ -21,18 +21,20 @@ import unicodedata
 
 # Typographic variants → one ASCII spelling. NFKC already turns "…" into "..." and
 # no-break spaces into spaces, but leaves quotes, apostrophes and dashes alone.
-_PUNCT = str.maketrans(
-    {
-        **dict.fromkeys("‘’‚‛′ʼʹ`´", "'"),
-        **dict.fromkeys("“”„‟«»″‹›", '"'),
-        **dict.fromkeys("‐‑‒–—―−", "-"),
-        "•": "-",
-        "·": ".",
-    }
-)
+PUNCT = {
+    **dict.fromkeys("‘’‚‛′ʼʹ`´", "'"),
+    **dict.fromkeys("“”„‟«»″‹›", '"'),
+    **dict.fromkeys("‐‑‒–—―−", "-"),
+    "•": "-",
+    "·": ".",
+}
+# One str.replace per variant present: most texts hold two or three of them, and a
+# membership test is a C scan, where str.translate with a dict costs a lookup per character.
+_PUNCT_ITEMS = tuple(PUNCT.items())
 # Whitespace on either side of a sign: « Bonjour » == "Bonjour", "mot : suite" == "mot: suite".
-_SPACE_AROUND_SIGN = re.compile(r"\s*([^\w\s])\s*")
-_SPACES = re.compile(r"\s+")
+# Applied after the whitespace is collapsed, so only single spaces are left to look at: a space
+# preceded or followed by a sign goes (a literal first character lets the regex skip to spaces).
+_SPACE_BY_SIGN = re.compile(r" (?:(?<=[^\w ] )|(?=[^\w ]))")
 _REPEATED_QUOTES = re.compile(r"([\"'])\1+")
 
 
@@ -50,12 +52,17 @@ def _drop_format_chars(text: str) -> str:
 
 
 def normalise_text(text: str) -> str:
-    """The normal form hashed by ``text_hash``: NFKC, casefolded, one spelling per sign."""
+    """The normal form hashed by ``text_hash``: NFKC, casefolded, one spelling per sign.
+
+    Spaces next to a sign are dropped and the others collapsed to one (the result equals
+    ``\\s*([^\\w\\s])\\s*`` → ``\\1``, then whitespace runs → " ", stripped; see the tests).
+    """
     text = unicodedata.normalize("NFKC", _drop_format_chars(text))
-    text = text.translate(_PUNCT).casefold()
-    text = _REPEATED_QUOTES.sub(r"\1", text)
-    text = _SPACE_AROUND_SIGN.sub(r"\1", text)
-    return _SPACES.sub(" ", text).strip()
+    for variant, spelling in _PUNCT_ITEMS:
+        if variant in text:
+            text = text.replace(variant, spelling)
+    text = _REPEATED_QUOTES.sub(r"\1", text.casefold())
+    return _SPACE_BY_SIGN.sub("", " ".join(text.split()))
 
 
 def text_hash(text: str) -> str:

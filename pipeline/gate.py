@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from pipeline.pagemeta import clean_space
@@ -104,10 +105,16 @@ def _dated_lines(tree: HtmlElement) -> tuple[int, int]:
 
 
 _PAYWALL_CLASS = re.compile(r"paywall|premium|abonne|subscri|locked|restricted", re.I)
+# Every class and id value of the tree, in one C call (plain strings, no element proxies).
+_CLASS_AND_ID_VALUES = XPath("descendant-or-self::*/@class | descendant-or-self::*/@id", smart_strings=False)
+_CLASS_VALUES = XPath("descendant-or-self::*/@class", smart_strings=False)
 
 
 def paywall_marked(tree: HtmlElement) -> bool:
     """A paywall box (class or id naming it) that says so: the pruned text no longer has it."""
+    # the class words hold no newline: no match in the joined values means none in any element
+    if not _PAYWALL_CLASS.search("\n".join(_CLASS_AND_ID_VALUES(tree))):
+        return False
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue
@@ -137,19 +144,20 @@ def paginated(tree: HtmlElement) -> bool:
 
     Read on the whole page: pagers sit in <nav>, which pruning removes.
     """
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if _PAGER_CLASS.search(element.get("class", "")):
-            return True
-    return False
+    # the class words hold no newline: a match in the joined values is a match in one of them
+    return _PAGER_CLASS.search("\n".join(_CLASS_VALUES(tree))) is not None
 
 
 def page_shape(tree: HtmlElement, pruned: HtmlElement) -> PageShape:
     """Measures of ``pruned`` (``bodytext.prune_boilerplate(tree)``), pagination of ``tree``."""
+    return pruned_shape(pruned, paginated=paginated(tree))
+
+
+def pruned_shape(pruned: HtmlElement, *, paginated: bool) -> PageShape:
+    """Measures of ``pruned``, with the pagination read on the page before pruning."""
     figures, caption_words = _figures(pruned)
     dated, dated_words = _dated_lines(pruned)
-    return PageShape(count_teasers(pruned), figures, caption_words, dated, dated_words, paginated(tree))
+    return PageShape(count_teasers(pruned), figures, caption_words, dated, dated_words, paginated)
 
 
 def _listing_kind(headline: str, url: str) -> str:

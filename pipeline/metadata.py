@@ -19,7 +19,15 @@ from lxml.html import HtmlElement
 
 from pipeline import authors as authors_mod
 from pipeline import dates
-from pipeline.pagemeta import Page, clean_space, jsonld_article, jsonld_publisher_names, link_href, meta_values
+from pipeline.pagemeta import (
+    Page,
+    clean_space,
+    jsonld_article,
+    jsonld_objects,
+    jsonld_publisher_names,
+    link_href,
+    meta_values,
+)
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
 _LANG = re.compile(r"^[a-z]{2,3}\b", re.IGNORECASE)
@@ -182,8 +190,11 @@ def page_metadata(tree: HtmlElement, url: str, fetched_at: datetime | None = Non
     """Read every metadata field of a parsed page; missing fields stay None/empty."""
     page = Page(tree)
     meta = meta_values(tree)
-    ld = jsonld_article(tree)
-    site_names = jsonld_publisher_names(tree) | set(meta.get("og:site_name", []) + meta.get("application-name", []))
+    objects = jsonld_objects(tree)  # parsed once, read twice
+    ld = jsonld_article(tree, objects)
+    site_names = jsonld_publisher_names(tree, objects) | set(
+        meta.get("og:site_name", []) + meta.get("application-name", [])
+    )
     title = choose_title(
         [_str(ld.get("headline")), _str(ld.get("name")) if ld else None,
          _first(meta, "og:title", "twitter:title"), _first_title(tree)],

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 ARTICLE_TYPES = {
@@ -22,7 +23,6 @@ ARTICLE_TYPES = {
     "socialmediaposting", "liveblogposting", "report", "scholarlyarticle", "techarticle",
     "pressrelease", "posting",
 }  # fmt: skip
-_SPACES = re.compile(r"\s+")
 # class/id fragments of the elements that carry the byline and the dates.
 _BYLINE_HINT = re.compile(r"author|auteur|byline|signature|signed|writer|redacteur|journalist", re.IGNORECASE)
 _DATE_HINT = re.compile(r"date|time|publi|posted|updated|modif|meta|info", re.IGNORECASE)
@@ -30,7 +30,8 @@ _BYLINE_START = re.compile(r"^(?:par|by)\s|^(?:publié|publiée|mis en ligne)\b.
 
 
 def clean_space(text: str | None) -> str:
-    return _SPACES.sub(" ", text or "").strip()
+    """Whitespace runs → one space, ends stripped (str.split's whitespace is re's ``\\s``)."""
+    return " ".join(text.split()) if text else ""
 
 
 def element_text(element: HtmlElement) -> str:
@@ -58,10 +59,13 @@ def jsonld_types(obj: dict[str, Any]) -> set[str]:
     return {str(v).lower().rsplit("/", 1)[-1] for v in values}
 
 
+_JSONLD_SCRIPTS = XPath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]')
+
+
 def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
     """Every JSON-LD object of the page, @graph flattened; broken scripts are skipped."""
     found: list[dict[str, Any]] = []
-    for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+    for script in _JSONLD_SCRIPTS(tree):
         raw = (script.text or "").strip()
         if not raw:
             continue
@@ -76,9 +80,13 @@ def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
     return found
 
 
-def jsonld_article(tree: HtmlElement) -> dict[str, Any]:
-    """The page's article object (NewsArticle, BlogPosting, ...), or {} if none."""
-    objects = jsonld_objects(tree)
+def jsonld_article(tree: HtmlElement, objects: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The page's article object (NewsArticle, BlogPosting, ...), or {} if none.
+
+    ``objects``: ``jsonld_objects(tree)`` when the caller has them already.
+    """
+    if objects is None:
+        objects = jsonld_objects(tree)
     for obj in objects:
         if jsonld_types(obj) & ARTICLE_TYPES:
             return obj
@@ -88,10 +96,10 @@ def jsonld_article(tree: HtmlElement) -> dict[str, Any]:
     return {}
 
 
-def jsonld_publisher_names(tree: HtmlElement) -> set[str]:
+def jsonld_publisher_names(tree: HtmlElement, objects: list[dict[str, Any]] | None = None) -> set[str]:
     """Names of publishers/organisations, to tell a site name from a headline or an author."""
     names: set[str] = set()
-    for obj in jsonld_objects(tree):
+    for obj in jsonld_objects(tree) if objects is None else objects:
         publisher = obj.get("publisher")
         for item in publisher if isinstance(publisher, list) else [publisher]:
             if isinstance(item, dict) and isinstance(item.get("name"), str):
@@ -127,15 +135,20 @@ _BREADCRUMB_HINT = re.compile(r"breadcrumb|ariane", re.IGNORECASE)
 _HOME_WORDS = {"accueil", "home", "une", "à la une"}
 _OFF_ARTICLE_TAGS = {"nav", "footer", "aside", "form"}
 _HEADER_TAGS = {"p", "div", "span", "address", "small", "time", "li"}
-_ARTICLE_ROOTS = (
-    '//*[@itemprop="articleBody"]/ancestor::article[1]',
-    "//article[.//h1]",
-    "//main//article",
-    "//article",
-    '//*[@role="main"]',
-    "//main",
-    "//body",
+_ARTICLE_ROOTS = tuple(
+    XPath(path)
+    for path in (
+        '//*[@itemprop="articleBody"]/ancestor::article[1]',
+        "//article[.//h1]",
+        "//main//article",
+        "//article",
+        '//*[@role="main"]',
+        "//main",
+        "//body",
+    )
 )
+_OUTER_H1 = XPath("//h1[not(ancestor::header[not(ancestor::article)]) and not(ancestor::nav)]")
+_AUTHOR_MARKED = XPath('//*[@itemprop="author"] | //*[@rel="author"]')
 
 
 @dataclass(frozen=True)
@@ -161,39 +174,55 @@ class Page:
         # keyed by the element itself, not id(): holding the proxy keeps lxml from making a
         # new one (whose id() could be a dead proxy's) for the same node
         self._texts: dict[HtmlElement, str] = {}
+        self._off: dict[HtmlElement, bool] = {}
 
     def text(self, element: HtmlElement) -> str:
-        if element not in self._texts:
-            self._texts[element] = element_text(element)
-        return self._texts[element]
+        """``element_text(element)``, computed once; its script/style test answered for the page."""
+        text = self._texts.get(element)
+        if text is None:
+            # no script or style inside: element_text's own fast path, without its two finds
+            text = element_text(element) if element in self._code_holders else clean_space(" ".join(element.itertext()))
+            self._texts[element] = text
+        return text
+
+    @cached_property
+    def _code_holders(self) -> set[HtmlElement]:
+        """Every element with a <script> or <style> inside (one walk of the whole document)."""
+        holders: set[HtmlElement] = set()
+        for code in self.tree.getroottree().iter("script", "style"):
+            holders.update(code.iterancestors())
+        return holders
 
     @cached_property
     def root(self) -> HtmlElement:
         """The element holding the article: <article>, an articleBody's container, <main>, <body>."""
         for path in _ARTICLE_ROOTS:
-            if found := self.tree.xpath(path):
+            if found := path(self.tree):
                 return found[0]
         return self.tree
 
     @cached_property
     def labelled(self) -> list[Labelled]:
-        """Every element with a class, id or itemprop, in document order (one tree walk)."""
+        """Every element with a class, id or itemprop, in document order (one tree walk).
+
+        Scripts, styles and comments are left out with what they hold. A loop over lxml's
+        own iterator, each element's flags taken from its parent's: no call per element.
+        """
         found: list[Labelled] = []
-
-        def walk(element: HtmlElement, off: bool, nav: bool) -> None:
-            for child in element:
-                tag = child.tag
-                if not isinstance(tag, str) or tag in ("script", "style"):
-                    continue
-                child_off = off or tag in _OFF_ARTICLE_TAGS
-                child_nav = nav or tag == "nav"
-                label = " ".join(filter(None, (child.get("class"), child.get("id"), child.get("itemprop"))))
-                if label:
-                    found.append(Labelled(child, label, child_off, child_nav))
-                walk(child, child_off, child_nav)
-
         body = self.tree.find(".//body")
-        walk(body if body is not None else self.tree, False, False)
+        top = body if body is not None else self.tree
+        flags: dict[HtmlElement, tuple[bool, bool]] = {top: (False, False)}
+        for child in top.iterdescendants():
+            tag = child.tag
+            inherited = flags.get(child.getparent())
+            if inherited is None or not isinstance(tag, str) or tag in ("script", "style"):
+                continue  # inside a left-out element, or one itself
+            child_off = inherited[0] or tag in _OFF_ARTICLE_TAGS
+            child_nav = inherited[1] or tag == "nav"
+            flags[child] = (child_off, child_nav)
+            label = " ".join(filter(None, (child.get("class"), child.get("id"), child.get("itemprop"))))
+            if label:
+                found.append(Labelled(child, label, child_off, child_nav))
         return found
 
     def hinted(self, hint: re.Pattern[str], max_chars: int, *, in_article: bool = True) -> list[HtmlElement]:
@@ -210,7 +239,20 @@ class Page:
         ]
 
     def _off_article(self, element: HtmlElement) -> bool:
-        return any(a.tag in _OFF_ARTICLE_TAGS for a in element.iterancestors()) or element.tag in _OFF_ARTICLE_TAGS
+        """Is ``element`` a nav/footer/aside/form or inside one? Answered once per element."""
+        known = self._off.get(element)
+        if known is not None:
+            return known
+        chain: list[HtmlElement] = []  # element and its ancestors up to the first one answered
+        node: HtmlElement | None = element
+        while node is not None and node not in self._off:
+            chain.append(node)
+            node = node.getparent()
+        off = self._off[node] if node is not None else False
+        for node in reversed(chain):
+            off = off or node.tag in _OFF_ARTICLE_TAGS
+            self._off[node] = off
+        return off
 
     @cached_property
     def headline(self) -> str | None:
@@ -218,7 +260,7 @@ class Page:
         for h1 in self.root.iter("h1"):
             if text := self.text(h1):
                 return text
-        for h1 in self.tree.xpath("//h1[not(ancestor::header[not(ancestor::article)]) and not(ancestor::nav)]"):
+        for h1 in _OUTER_H1(self.tree):
             if text := self.text(h1):
                 return text
         return None
@@ -244,7 +286,7 @@ class Page:
         """Texts of the visible byline candidates, most specific first."""
         texts = [
             text
-            for element in self.tree.xpath('//*[@itemprop="author"] | //*[@rel="author"]')
+            for element in _AUTHOR_MARKED(self.tree)
             if not self._off_article(element) and (text := self.text(element))
         ]
         texts.extend(text for e in self.hinted(_BYLINE_HINT, 300) if (text := self.text(e)))

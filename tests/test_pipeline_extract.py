@@ -275,3 +275,36 @@ def test_body_wrapper_with_a_boilerplate_class_is_kept() -> None:
     record = _extract(page, "https://tarnlibre.fr/lavaur-piscine")
     assert record["text"] == "\n".join(paragraphs)
     assert record["title"] == "Lavaur : la piscine rouvre"
+
+
+def test_prebuilt_trafilatura_options_equal_fresh_ones() -> None:
+    """The body is extracted with a copy of one prebuilt Extractor: it must be the one trafilatura builds."""
+    from trafilatura.settings import Extractor
+
+    from pipeline.bodytext import _TRAFILATURA_ARGS, trafilatura_options
+
+    for url in (None, "https://www.touleco.fr/le-periscope,18750", "https://x.fr/caf\udce9"):
+        fresh, built = Extractor(url=url, **_TRAFILATURA_ARGS), trafilatura_options(url)
+        for name in Extractor.__slots__:
+            assert getattr(built, name) == getattr(fresh, name), name
+
+
+@pytest.mark.parametrize("page", [JSONLD_PAGE, OPENGRAPH_PAGE, VISIBLE_PAGE])
+def test_one_parse_pipeline_equals_the_copying_one(page: str) -> None:
+    """extract_article parses once and prunes in place; the pieces on fresh parses and copies agree."""
+    from pipeline.bodytext import body_text, prune_boilerplate
+    from pipeline.extract import parse_page
+    from pipeline.gate import non_article_reason, page_shape, paywall_marked
+    from pipeline.metadata import page_metadata
+
+    url = "https://www.touleco.fr/2016/03/10/le-periscope.html"
+    tree = parse_page(page.encode(), "text/html; charset=utf-8")
+    assert not isinstance(tree, str)
+    meta = page_metadata(tree, url, FETCHED)
+    pruned = prune_boilerplate(tree)
+    shape = page_shape(tree, pruned)
+    text = body_text(pruned, url, meta.title, meta.authors, pruned=True)
+    assert non_article_reason(shape, meta.title, text, url, paywall=paywall_marked(tree)) is None
+    record = _extract(page, url)
+    assert (record["text"], record["title"], record["authors"]) == (text, meta.title, meta.authors)
+    assert (record["published_at"], record["text_hash"]) == (meta.published, text_hash(text))

@@ -70,6 +70,31 @@ def test_text_hash_ignores_invisible_differences() -> None:
     assert len(text_hash(a)) == 40
 
 
+def _reference_normal_form(text: str) -> str:
+    """The normal form as first written (translate table, regex per sign): the fast one must equal it."""
+    import re
+    import unicodedata
+
+    from pipeline.fingerprint import PUNCT, _drop_format_chars
+
+    text = unicodedata.normalize("NFKC", _drop_format_chars(text)).translate(str.maketrans(PUNCT)).casefold()
+    text = re.sub(r"([\"'])\1+", r"\1", text)
+    text = re.sub(r"\s*([^\w\s])\s*", r"\1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_normal_form_equals_reference_definition() -> None:
+    """Stored text_hash values must not move: the fast normal form is the reference one, exactly."""
+    import random
+
+    rng = random.Random(2016)
+    alphabet = list("ab é,.:;!?'\"«»’“”–—-•·_0(…ﬁ½²ßİǅ\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2009\u202f\u3000\u00ad\u200b")
+    samples = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16))) for _ in range(20_000)]
+    samples += [chr(cp) + sep + chr(cp) for cp in range(0x2100) for sep in (" ", "a ")]
+    for sample in samples:
+        assert normalise_text(sample) == _reference_normal_form(sample), repr(sample)
+
+
 def test_simhash_near_duplicates() -> None:
     words = [f"mot{i % 97}x{i % 13}" for i in range(400)]
     text = " ".join(words)
