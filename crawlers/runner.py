@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -60,10 +61,13 @@ def crawl(
     progress: Callable[[int], None] | None = None,
     timeout: float | None = None,
     frontier: Path | None = None,
+    poll_interval: float = 0.3,
 ) -> CrawlResult:
     """Crawl ``sources`` into the data home; blocks until the crawl process exits.
 
-    ``progress`` is called with the number of responses archived so far.
+    ``progress`` is called with the number of responses archived so far, every
+    ``poll_interval`` seconds (it may also tail the fetch log: ``pipeline.stage.RunExtraction``);
+    the call returns as soon as the process exits, not at the next poll.
     ``frontier`` is the snapshot of the archive's frontier (``warehouse.frontier.write_snapshot``)
     that makes the run incremental; without it every URL found is fetched.
     """
@@ -90,7 +94,8 @@ def crawl(
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "crawlers.process", str(config_path)],
-            stdout=log, stderr=subprocess.STDOUT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             while proc.poll() is None:
@@ -100,15 +105,15 @@ def crawl(
                     proc.terminate()
                     proc.wait(30)
                     raise CrawlFailed(f"crawl {run_id} exceeded {timeout:.0f} s; log: {log_path}")
-                time.sleep(0.3)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(poll_interval)
         except BaseException:
             if proc.poll() is None:
                 proc.kill()
             raise
     manifest_path = run_dir / "run.json"
     if not manifest_path.exists():
-        raise CrawlFailed(f"crawl {run_id} died before it started (exit {proc.returncode}); "
-                          f"see {log_path}")
+        raise CrawlFailed(f"crawl {run_id} died before it started (exit {proc.returncode}); see {log_path}")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if manifest.get("status") == "running":
         manifest["status"] = f"crashed (exit {proc.returncode})"

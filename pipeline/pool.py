@@ -21,7 +21,8 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_complet
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from pipeline.extract import extract_article
 from pipeline.warcrecords import read_records
@@ -101,7 +102,13 @@ def _quiet_worker() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def _pool(workers: int) -> Executor:
+def _background_worker() -> None:
+    """A worker that yields the CPU to the crawl it runs beside (the critical path), then works on."""
+    _quiet_worker()
+    os.nice(10)
+
+
+def _pool(workers: int, initializer: Callable[[], None] = _quiet_worker) -> Executor:
     """Fork when no other Python thread runs (instant, modules inherited); else forkserver.
 
     Forking while another Python thread runs (a Prefect worker, an event loop) can leave
@@ -115,24 +122,123 @@ def _pool(workers: int) -> Executor:
         context = multiprocessing.get_context("fork")
     elif "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        # "__main__": a main script is imported once by the fork server, not again by every worker
+        context.set_forkserver_preload(["__main__", __name__])
     else:
         context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet_worker)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer)
+
+
+def _warm() -> None:
+    """Nothing: submitted once per worker so that workers start before the real work arrives."""
+
+
+class ExtractionPool:
+    """Worker processes started ahead of the work, fed chunk by chunk, reused for several batches.
+
+    Starting workers costs a fork (instant) or a fork-server start (a fresh interpreter importing
+    the extractor: seconds without bytecode caches). ``start`` begins that at once and returns,
+    so a caller starts the pool with the crawl and the cost hides behind it; ``submit`` then
+    lets records be extracted while the crawl is still writing them (``pipeline.stage.RunExtraction``).
+    """
+
+    def __init__(self, workers: int | None = None, *, background: bool = False) -> None:
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.background = background  # niced workers: extraction beside a crawl takes only idle CPU
+        self._executor: Executor | None = None
+        self._starter: threading.Thread | None = None
+
+    def start(self) -> Self:
+        """Start the workers (idempotent). With one worker there is no process: chunks run inline."""
+        if self._executor is not None or self.workers == 1:
+            return self
+        executor = self._executor = _pool(self.workers, _background_worker if self.background else _quiet_worker)
+        if executor._mp_context.get_start_method() == "fork":  # type: ignore[attr-defined]
+            executor.submit(_warm)  # forks every worker now, before the pool's own thread starts
+        else:  # a fork-server start blocks until the server has imported the extractor: not here
+            self._starter = threading.Thread(
+                target=lambda: [executor.submit(_warm) for _ in range(self.workers)],
+                name="extraction-pool-start",
+                daemon=True,
+            )
+            self._starter.start()
+        return self
+
+    def submit(self, chunk: Sequence[RecordTask]) -> Future[list[RecordOutcome]]:
+        """Extract one chunk in a worker (inline, already done, with one worker)."""
+        if self._executor is None and self.workers > 1:
+            self.start()
+        if self._executor is None:
+            inline: Future[list[RecordOutcome]] = Future()
+            try:
+                inline.set_result(extract_chunk(chunk))
+            except Exception as exc:
+                inline.set_exception(exc)
+            return inline
+        return self._executor.submit(extract_chunk, list(chunk))
+
+    def close(self) -> None:
+        if self._starter is not None:
+            self._starter.join()
+            self._starter = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def collect(
+    futures: dict[Future[list[RecordOutcome]], list[RecordTask]],
+    progress: Progress | None = None,
+    total: int | None = None,
+) -> dict[str, RecordOutcome]:
+    """Outcomes of submitted chunks by fetch_id; a chunk whose worker died is reported, not lost."""
+    results: dict[str, RecordOutcome] = {}
+    done = 0
+    total = sum(len(c) for c in futures.values()) if total is None else total
+    for future in as_completed(futures):
+        chunk = futures[future]
+        try:
+            outcomes = future.result()
+        except Exception as exc:
+            outcomes = [RecordOutcome(t.fetch_id, error_status(exc)) for t in chunk]
+        results.update((o.fetch_id, o) for o in outcomes)
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+    return results
 
 
 def extract_records(
-    tasks: Sequence[RecordTask], workers: int | None = None, progress: Progress | None = None
+    tasks: Sequence[RecordTask],
+    workers: int | None = None,
+    progress: Progress | None = None,
+    *,
+    pool: ExtractionPool | None = None,
 ) -> list[RecordOutcome]:
     """Extract many records, in a process pool unless ``workers == 1``; outcomes in task order.
 
     The building block of extract_run, and of any re-extraction of old WARC records
-    (a new extractor version, a rebuild, a benchmark).
+    (a new extractor version, a rebuild, a benchmark). ``pool``: an already started pool
+    to use (``workers`` is then ignored), else one is made for this call.
     """
     total = len(tasks)
-    chunks = chunk_tasks(tasks)
+    # about 8 chunks per worker at least, so the last chunks do not leave a core idle on small runs
+    planned = pool.workers if pool is not None else max(1, workers or os.cpu_count() or 1)
+    chunks = chunk_tasks(tasks, max(1, min(CHUNK_SIZE, -(-total // (planned * 8)))))
+    if pool is not None:
+        futures = {pool.submit(chunk): chunk for chunk in chunks}
+        results = collect(futures, progress, total)
+        return [results[t.fetch_id] for t in tasks]
     workers = max(1, min(workers or os.cpu_count() or 1, len(chunks) or 1))
-    results: dict[str, RecordOutcome] = {}
+    results = {}
     done = 0
     if workers == 1:
         for chunk in chunks:
@@ -141,18 +247,6 @@ def extract_records(
             if progress:
                 progress(done, total)
     else:
-        with _pool(workers) as pool:
-            futures: dict[Future[list[RecordOutcome]], list[RecordTask]] = {
-                pool.submit(extract_chunk, chunk): chunk for chunk in chunks
-            }
-            for future in as_completed(futures):
-                chunk = futures[future]
-                try:
-                    outcomes = future.result()
-                except Exception as exc:  # a worker died: its chunk is reported, not lost
-                    outcomes = [RecordOutcome(t.fetch_id, error_status(exc)) for t in chunk]
-                results.update((o.fetch_id, o) for o in outcomes)
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
+        with ExtractionPool(workers) as own:
+            results = collect({own.submit(chunk): chunk for chunk in chunks}, progress, total)
     return [results[t.fetch_id] for t in tasks]

@@ -5,6 +5,11 @@ picks the article candidates, extracts them on every core (``pipeline.pool``)
 and writes the batch (``pipeline.batchfiles``). Every candidate ends with an
 ``extract_status``, so the batch is written whatever happens to single records,
 and an analyst can ask why a page is not in the archive.
+
+``RunExtraction`` does the same while the crawl is still running: it follows the
+fetch log (each line is written after its WARC records are flushed, so a complete
+line names a readable record) and hands candidates to a started pool as they come,
+so extraction overlaps the crawl instead of following it.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,9 +28,25 @@ from pipeline.batchfiles import write_batch
 from pipeline.charset import is_html
 from pipeline.extract import EXTRACTOR
 from pipeline.home import DataHome
-from pipeline.pool import Progress, RecordOutcome, RecordTask, extract_records
+from pipeline.pool import (
+    CHUNK_SIZE,
+    ExtractionPool,
+    Progress,
+    RecordOutcome,
+    RecordTask,
+    collect,
+    extract_records,
+)
 
-__all__ = ["BatchSummary", "extract_records", "extract_run", "is_candidate", "read_fetchlog", "task_for"]
+__all__ = [
+    "BatchSummary",
+    "RunExtraction",
+    "extract_records",
+    "extract_run",
+    "is_candidate",
+    "read_fetchlog",
+    "task_for",
+]
 
 
 @dataclass(frozen=True)
@@ -51,22 +73,26 @@ def parse_fetched_at(value: Any) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+def _parse_lines(lines: Iterable[str | bytes]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        row["fetched_at"] = parse_fetched_at(row.get("fetched_at"))
+        rows.append(row)
+    return rows
+
+
 def read_fetchlog(path: Path) -> list[dict[str, Any]]:
     """Rows of fetchlog.jsonl; a truncated last line (crashed crawl) is skipped."""
-    rows: list[dict[str, Any]] = []
     if not path.exists():
-        return rows
+        return []
     with path.open(encoding="utf-8") as stream:
-        for line in stream:
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError:
-                continue
-            row["fetched_at"] = parse_fetched_at(row.get("fetched_at"))
-            rows.append(row)
-    return rows
+        return _parse_lines(stream)
 
 
 def is_candidate(row: dict[str, Any]) -> bool:
@@ -98,40 +124,122 @@ def extract_run(
     home: DataHome, run_id: str, *, workers: int | None = None, progress: Progress | None = None
 ) -> BatchSummary:
     """Extract ``staging/<run_id>`` into fetches.parquet, articles.parquet and batch.json."""
-    started = time.perf_counter()
-    batch_dir = home.run_dir(run_id)
-    run_path = batch_dir / "run.json"
-    if not run_path.exists():
-        raise FileNotFoundError(f"{run_path}: no such run manifest; was run {run_id} crawled?")
-    run = json.loads(run_path.read_text(encoding="utf-8"))
-    rows = read_fetchlog(batch_dir / "fetchlog.jsonl")
-    candidates = [row for row in rows if is_candidate(row)]
-    run_time = parse_fetched_at(run.get("finished_at")) or parse_fetched_at(run.get("started_at"))
-    outcomes = extract_records([task_for(row, home, run_time) for row in candidates], workers, progress)
-    by_fetch = {o.fetch_id: o for o in outcomes}
-    articles: list[dict[str, Any]] = []
-    for row in rows:
-        outcome = by_fetch.get(str(row.get("fetch_id")))
-        row["extract_status"] = outcome.status if outcome else None
-        if outcome and outcome.record is not None:
-            articles.append(with_listed_date(
-                {"fetch_id": row["fetch_id"], "run_id": row.get("run_id") or run_id,
-                 "source_id": row.get("source_id"), **outcome.record}, row
-            ))  # fmt: skip
-    counts = _counts(outcomes)
-    articles = boilerplate.learn_and_strip(home.boilerplate_dir, articles)
-    learned = boilerplate.learned_lines(home.boilerplate_dir, (str(a["source_id"]) for a in articles))
-    extra = {"extractor": EXTRACTOR, "counts": counts, "boilerplate": learned}
-    write_batch(batch_dir, run, rows, articles, extra=extra)
-    return BatchSummary(
-        run_id=run_id,
-        candidates=len(candidates),
-        articles=counts["articles"],
-        rejected=counts["rejected"],
-        errors=counts["errors"],
-        seconds=round(time.perf_counter() - started, 3),
-        batch_dir=batch_dir,
-    )
+    return RunExtraction(home, run_id, workers=workers).finish(progress)
+
+
+class RunExtraction:
+    """The extraction of one run, fed while its crawl runs (``poll``) and written after (``finish``).
+
+    With a started ``pool`` each ``poll`` reads the fetch-log lines completed since the last
+    one and submits their candidates; ``finish`` (once the crawl process has exited) reads
+    the rest, waits for every outcome and writes the batch. Without a pool, ``poll`` does
+    nothing and ``finish`` extracts everything at once (``extract_records``). The batch is the
+    same either way: outcomes are per record, and rows keep the fetch log's order.
+    """
+
+    def __init__(
+        self, home: DataHome, run_id: str, *, pool: ExtractionPool | None = None, workers: int | None = None
+    ) -> None:
+        self.home, self.run_id, self.pool, self.workers = home, run_id, pool, workers
+        self.batch_dir = home.run_dir(run_id)
+        self.rows: list[dict[str, Any]] = []
+        self._offset = 0  # bytes of the fetch log read so far (complete lines only)
+        self._pending: list[RecordTask] = []  # candidates not yet submitted
+        self._futures: dict[Future[list[RecordOutcome]], list[RecordTask]] = {}
+        self._untimed: list[dict[str, Any]] = []  # rows without a readable time: queued at finish
+        self._candidates = 0
+        self.started = time.perf_counter()
+
+    def _read(self, final: bool) -> list[dict[str, Any]]:
+        path = self.batch_dir / "fetchlog.jsonl"
+        try:
+            with path.open("rb") as stream:
+                stream.seek(self._offset)
+                data = stream.read()
+        except FileNotFoundError:
+            return []
+        if not final:  # a line still being written waits for the next poll
+            data = data[: data.rfind(b"\n") + 1]
+        self._offset += len(data)
+        rows = _parse_lines(data.split(b"\n"))  # "\n" only, as a file iterates: text may hold U+2028
+        self.rows.extend(rows)
+        return rows
+
+    def _queue(self, rows: list[dict[str, Any]], default_fetched_at: datetime | None) -> None:
+        for row in rows:
+            if is_candidate(row):
+                self._candidates += 1
+                self._pending.append(task_for(row, self.home, default_fetched_at))
+
+    def _submit(self, size: int) -> None:
+        assert self.pool is not None
+        while self._pending:
+            chunk, self._pending = self._pending[:size], self._pending[size:]
+            self._futures[self.pool.submit(chunk)] = chunk
+
+    @property
+    def submitted(self) -> int:
+        """Candidates handed to the pool so far."""
+        return sum(len(chunk) for chunk in self._futures.values())
+
+    def poll(self) -> int:
+        """Submit the candidates the crawl has logged since the last poll; how many were new."""
+        if self.pool is None:
+            return 0
+        rows = self._read(final=False)
+        # a row without a readable time waits for finish, where it gets the run's time as before
+        self._queue([r for r in rows if r["fetched_at"] is not None], None)
+        self._untimed.extend(r for r in rows if r["fetched_at"] is None)
+        new = len(self._pending)
+        self._submit(CHUNK_SIZE)
+        return new
+
+    def finish(self, progress: Progress | None = None) -> BatchSummary:
+        """Read the rest of the fetch log, wait for every outcome and write the batch."""
+        run_path = self.batch_dir / "run.json"
+        if not run_path.exists():
+            raise FileNotFoundError(f"{run_path}: no such run manifest; was run {self.run_id} crawled?")
+        run = json.loads(run_path.read_text(encoding="utf-8"))
+        run_time = parse_fetched_at(run.get("finished_at")) or parse_fetched_at(run.get("started_at"))
+        self._queue([*self._untimed, *self._read(final=True)], run_time)
+        if self.pool is None:
+            outcomes = extract_records(self._pending, self.workers, progress)
+            by_fetch = {o.fetch_id: o for o in outcomes}
+        else:
+            # the rest in chunks that keep every worker busy to the end
+            self._submit(max(1, min(CHUNK_SIZE, -(-len(self._pending) // self.pool.workers))))
+            by_fetch = collect(self._futures, progress, self._candidates)
+            outcomes = list(by_fetch.values())
+        return self._write(run, by_fetch, outcomes)
+
+    def _write(
+        self, run: dict[str, Any], by_fetch: dict[str, RecordOutcome], outcomes: list[RecordOutcome]
+    ) -> BatchSummary:
+        articles: list[dict[str, Any]] = []
+        for row in self.rows:
+            outcome = by_fetch.get(str(row.get("fetch_id")))
+            row["extract_status"] = outcome.status if outcome else None
+            if outcome and outcome.record is not None:
+                articles.append(with_listed_date(
+                    {"fetch_id": row["fetch_id"], "run_id": row.get("run_id") or self.run_id,
+                     "source_id": row.get("source_id"), **outcome.record}, row
+                ))  # fmt: skip
+        counts = _counts(outcomes)
+        home, batch_dir, rows = self.home, self.batch_dir, self.rows
+        articles = boilerplate.learn_and_strip(home.boilerplate_dir, articles)
+        learned = boilerplate.learned_lines(home.boilerplate_dir, (str(a["source_id"]) for a in articles))
+        write_batch(
+            batch_dir, run, rows, articles, extra={"extractor": EXTRACTOR, "counts": counts, "boilerplate": learned}
+        )
+        return BatchSummary(
+            run_id=self.run_id,
+            candidates=self._candidates,
+            articles=counts["articles"],
+            rejected=counts["rejected"],
+            errors=counts["errors"],
+            seconds=round(time.perf_counter() - self.started, 3),
+            batch_dir=batch_dir,
+        )
 
 
 # Dates a page gives only weakly (a URL's day, htmldate's guess) yield to the feed's or sitemap's.
