@@ -129,3 +129,28 @@ def test_containment_separates_reprints_from_same_topic() -> None:
     assert stories.containment(stories.shingles(base), stories.shingles(cut)) > 0.95
     other = " ".join(f"autre{i} suite{i % 7} phrase{i % 11}" for i in range(200))
     assert stories.containment(stories.shingles(base), stories.shingles(other)) < 0.2
+
+
+def test_band_keys_equal_a_minhash_drawn_afresh() -> None:
+    """The shared permutations change no key: archives indexed before keep matching new texts."""
+    import hashlib
+    import zlib
+
+    import numpy as np
+    from datasketch import MinHash
+
+    from warehouse.stories import BANDS, NUM_PERM, ROWS, band_keys, shingles
+
+    grams = shingles("La technopole de Castres-Mazamet accueille trois jeunes entreprises du numérique. " * 4)
+    fresh = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32)
+    fresh.update_batch(list(grams))
+    values = np.asarray(fresh.hashvalues, dtype=np.uint64)
+    expected = [
+        int.from_bytes(
+            hashlib.blake2b(bytes([b]) + values[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8).digest(),
+            "big",
+            signed=True,
+        )
+        for b in range(BANDS)
+    ]
+    assert band_keys(grams) == expected

@@ -83,12 +83,13 @@ def aligned_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> Iterator[Batc
     Most loads have nothing to strip and get the batch itself; otherwise the
     rewritten articles.parquet lives in a temporary folder for the load's duration.
     """
-    table = pq.read_table(batch.articles.path)
-    sources = {str(s) for s in table.column("source_id").unique().to_pylist() if s is not None}
+    column = pq.read_table(batch.articles.path, columns=["source_id"]).column("source_id")
+    sources = {str(s) for s in column.unique().to_pylist() if s is not None}
     extra = {s: keys for s, keys in missing_from_batch(batch.boilerplate, applied(con, sources)).items() if keys}
     if not extra:
         yield batch
         return
+    table = pq.read_table(batch.articles.path)
     with tempfile.TemporaryDirectory(prefix="pressarchive-align-") as folder:
         path = Path(folder) / batch.articles.path.name
         pq.write_table(pa.Table.from_pylist(strip_records(table.to_pylist(), extra), schema=table.schema), path)
