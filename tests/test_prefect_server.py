@@ -312,7 +312,25 @@ def test_two_workers_build_the_same_archive_as_one_process(
 
     ids = sorted(sandbox.base_urls)
     halves = {"q1": ids[: len(ids) // 2], "q2": ids[len(ids) // 2 :]}
-    started = {queue: _start(server, shared, queue, sources=part) for queue, part in halves.items()}
+    # The test holds the one load slot, as a long load of another run would: both runs must crawl and
+    # extract on their own worker meanwhile and queue for the load, so their overlap does not depend on
+    # how fast each worker happened to start its run (runs take seconds here).
+    from prefect.concurrency.sync import concurrency
+
+    from flows.limits import LOAD_LIMIT, ensure_load_limit
+
+    with ps.api(server):
+        ensure_load_limit()
+        with concurrency(LOAD_LIMIT, occupy=1, timeout_seconds=60, strict=True):
+            seen = {name: len(proc.text()) for name, proc in procs.items()}  # only what these runs log
+            started = {queue: _start(server, shared, queue, sources=part) for queue, part in halves.items()}
+            for name in ("w1", "w2"):
+                ps.wait_for(
+                    lambda n=name: f"waiting for the load slot {LOAD_LIMIT}" in procs[n].text()[seen[n] :],
+                    timeout=180,
+                    what=f"{name}'s run to crawl, extract and queue for the load",
+                    proc=procs[name],
+                )
     runs = {queue: ps.wait_final(server, run.id, timeout=240) for queue, run in started.items()}
     assert all(run.state.is_completed() for run in runs.values()), {q: r.state.name for q, r in runs.items()}
     assert str(runs["q1"].id) in procs["w1"].text() and str(runs["q2"].id) in procs["w2"].text()
