@@ -26,11 +26,12 @@ from prefect import get_run_logger, task
 
 from pipeline.home import DataHome
 from warehouse.db import DEFAULT_READ_WAIT, open_readonly
+from warehouse.load import FAILED_FETCH
 
 TABLE_KEY = "archive-run-sources"
 SUMMARY_KEY = "archive-run-summary"
 
-_PER_SOURCE = """
+_PER_SOURCE = f"""
 WITH run_fetches AS (
     SELECT fetch_id, source_id, url, status, error FROM fetches WHERE run_id = $run_id
 ), texts AS (  -- every text of every article with the fetch that first showed it
@@ -53,7 +54,7 @@ WITH run_fetches AS (
     FROM pages GROUP BY source_id
 ), by_fetch AS (
     SELECT source_id, count(status) AS pages_fetched,
-           count(*) FILTER (WHERE error IS NOT NULL OR status >= 400) AS errors
+           count(*) FILTER (WHERE {FAILED_FETCH}) AS errors
     FROM run_fetches GROUP BY source_id
 )
 SELECT coalesce(f.source_id, p.source_id) AS source_id,
@@ -63,14 +64,14 @@ FROM by_fetch f FULL JOIN by_page p USING (source_id)
 ORDER BY source_id
 """
 
-_FETCHES_ONLY = """
-SELECT source_id, count(status), 0, 0, 0, 0, count(*) FILTER (WHERE error IS NOT NULL OR status >= 400)
+_FETCHES_ONLY = f"""
+SELECT source_id, count(status), 0, 0, 0, 0, count(*) FILTER (WHERE {FAILED_FETCH})
 FROM fetches WHERE run_id = $run_id GROUP BY source_id ORDER BY source_id
 """
 
-_ERRORS = """
+_ERRORS = f"""
 SELECT source_id, url, status, error FROM fetches
-WHERE run_id = $run_id AND (error IS NOT NULL OR status >= 400)
+WHERE run_id = $run_id AND {FAILED_FETCH}
 ORDER BY source_id, fetched_at LIMIT $limit
 """
 

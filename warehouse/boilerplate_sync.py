@@ -35,7 +35,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import boilerplate
-from pipeline.fingerprint import text_hash
 from warehouse.batch import Batch
 
 Lines = Mapping[str, frozenset[str] | set[str]]
@@ -126,12 +125,10 @@ def _restrip(con: duckdb.DuckDBPyConnection, table: str, source_id: str, keys: s
     rows: list[dict[str, Any]] = []
     while chunk := result.fetchmany(_FETCH_ROWS):
         for article_id, number, text in chunk:
-            stripped = boilerplate.strip_lines(str(text or ""), keys)
-            if stripped != text:
-                rows.append({
-                    "article_id": article_id, "version": number, "text": stripped,
-                    "word_count": len(stripped.split()), "text_hash": text_hash(stripped),
-                })  # fmt: skip
+            record = {"text": str(text or "")}
+            stripped = boilerplate.apply(record, keys)
+            if stripped is not record:
+                rows.append({"article_id": article_id, "version": number, **stripped})
     if not rows:
         return 0
     con.register("b_texts", pa.Table.from_pylist(rows, schema=_TEXTS))

@@ -31,6 +31,9 @@ _FETCH_COLUMNS = (
     "discovered_from, role, error, extract_status"
 )
 
+# A fetch that failed: no answer (timeout, refused, cut) or an HTTP error. The run reports count these.
+FAILED_FETCH = "(error IS NOT NULL OR status >= 400)"
+
 _SOURCES = pa.schema(
     [
         ("id", pa.string()),
@@ -152,9 +155,7 @@ def _load(con: duckdb.DuckDBPyConnection, batch: Batch, started: float) -> LoadR
     fetched, errors, extract_errors = _insert_fetches(con, batch)
     frontier.update_frontier(con, batch.run_id, batch.directory)  # the next crawl's frontier (migration 010)
     restripped = boilerplate_sync.apply_to_archive(con, batch.boilerplate, batch.run_id)
-    merge.resolve(con)
-    todo = merge.plan(con, batch.articles.path)
-    merge.apply(con, todo)
+    todo = merge.merge(con, batch.articles.path)
     stories.assign(con)  # rule 3: story_id across sources, for the texts this batch added
     counts = todo.counts
     run = batch.run
@@ -228,8 +229,8 @@ def _insert_fetches(con: duckdb.DuckDBPyConnection, batch: Batch) -> tuple[int, 
     except duckdb.Error as exc:
         raise BatchInvalid(batch.fetches.path, f"cannot be loaded: {exc}") from exc
     row = con.execute(
-        """
-        SELECT count(status), count(*) FILTER (WHERE error IS NOT NULL OR status >= 400),
+        f"""
+        SELECT count(status), count(*) FILTER (WHERE {FAILED_FETCH}),
                count(*) FILTER (WHERE extract_status LIKE 'error:%')
         FROM fetches WHERE run_id = ?
         """,

@@ -331,6 +331,14 @@ def _record_urls(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+def merge(con: duckdb.DuckDBPyConnection, articles_parquet: Path) -> MergePlan:
+    """Steps 2-5 over rows already staged by ``stage_keys``: resolve, plan, write; the plan says what was done."""
+    resolve(con)
+    todo = plan(con, articles_parquet)
+    apply(con, todo)
+    return todo
+
+
 def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
     for name in ("m_rows", "m_grp", "m_links", "m_keyed", "m_tl", "m_isl", "m_art", "m_ver"):
         con.execute(f"DROP TABLE IF EXISTS {name}")

@@ -187,9 +187,7 @@ def _add(con: duckdb.DuckDBPyConnection, fresh: list[dict[str, Any]], now: datet
         pq.write_table(pa.Table.from_pylist([{n: r.get(n) for n in ARTICLES.names} for r in fresh], ARTICLES), path)
         try:
             merge.stage_keys(con, path)
-            merge.resolve(con)
-            todo = merge.plan(con, path)
-            merge.apply(con, todo)
+            todo = merge.merge(con, path)
         finally:
             merge.drop_temp(con)
     ids = [r["fetch_id"] for r in fresh]
