@@ -121,6 +121,11 @@ def _candidates(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     A band key shared by more than ``MAX_BUCKET`` articles comes from template text
     (an outlet's fixed notice, a generated page), not from one story: it is skipped,
     which keeps the join linear instead of quadratic in the size of such buckets.
+
+    The two ``MATERIALIZED`` steps fix the join order: inside the load's transaction
+    DuckDB has no statistics for rows just inserted and otherwise joined the two
+    signature scans first on ``source_id <> source_id``, a cross product of the
+    new texts (377 M rows and 11 s for a 20 000-article batch, against 0.5 s here).
     """
     rows = con.execute(
         """
@@ -129,15 +134,15 @@ def _candidates(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         ), keys AS (
             SELECT band_key FROM story_bands WHERE band_key IN (SELECT band_key FROM nb)
             GROUP BY band_key HAVING count(*) BETWEEN 2 AND ?
-        ), pairs AS (
+        ), pairs AS MATERIALIZED (
             SELECT DISTINCT nb.article_id AS a, o.article_id AS b
             FROM nb JOIN keys USING (band_key) JOIN story_bands o USING (band_key)
             WHERE o.article_id <> nb.article_id
+        ), sourced AS MATERIALIZED (
+            SELECT p.a, p.b, s.source_id AS source_a FROM pairs p JOIN story_signatures s ON s.article_id = p.a
         )
-        SELECT p.a, p.b FROM pairs p
-        JOIN story_signatures sa ON sa.article_id = p.a
-        JOIN story_signatures sb ON sb.article_id = p.b
-        WHERE sa.source_id <> sb.source_id
+        SELECT x.a, x.b FROM sourced x JOIN story_signatures s ON s.article_id = x.b
+        WHERE s.source_id <> x.source_a
         """,
         [MAX_BUCKET],
     ).fetchall()
