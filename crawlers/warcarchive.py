@@ -61,8 +61,7 @@ class WarcFile:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = self.path.open("ab")
             self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
-            info = {"software": "pressarchive (Scrapy)", "format": "WARC File Format 1.1",
-                    "isPartOf": self.run_id}
+            info = {"software": "pressarchive (Scrapy)", "format": "WARC File Format 1.1", "isPartOf": self.run_id}
             self._writer.write_record(self._writer.create_warcinfo_record(self.path.name, info))
         assert self._writer is not None
         return self._writer
@@ -77,32 +76,41 @@ class WarcFile:
         if parts.query:
             target += "?" + parts.query
         req_headers = [("Host", parts.netloc), *_header_pairs(request.headers)]
+        # Lengths are given: without one, warcio copies each payload into a temporary file and
+        # digests it a second time when writing.
+        req_body = request.body or b""
         req_record = writer.create_warc_record(
-            response.url, "request", payload=BytesIO(request.body or b""),
-            http_headers=StatusAndHeaders(f"{request.method} {target} HTTP/1.1", req_headers,
-                                          is_http_request=True),
+            response.url,
+            "request",
+            payload=BytesIO(req_body),
+            length=len(req_body),
+            http_headers=StatusAndHeaders(f"{request.method} {target} HTTP/1.1", req_headers, is_http_request=True),
             warc_headers_dict={"WARC-Date": date},
         )
-        resp_headers = [(k, v) for k, v in _header_pairs(response.headers)
-                        if k.lower() not in _TRANSFER_HEADERS]
+        resp_headers = [(k, v) for k, v in _header_pairs(response.headers) if k.lower() not in _TRANSFER_HEADERS]
         resp_headers = [(k, v) for k, v in resp_headers if k.lower() != "content-length"]
         resp_headers.append(("Content-Length", str(len(response.body))))
         reason = _reason(response.status)
         resp_record = writer.create_warc_record(
-            response.url, "response", payload=BytesIO(response.body),
-            http_headers=StatusAndHeaders(f"{response.status} {reason}", resp_headers,
-                                          protocol="HTTP/1.1"),
+            response.url,
+            "response",
+            payload=BytesIO(response.body),
+            length=len(response.body),
+            http_headers=StatusAndHeaders(f"{response.status} {reason}", resp_headers, protocol="HTTP/1.1"),
             warc_headers_dict={"WARC-Date": date},
         )
         resp_id = resp_record.rec_headers.get_header("WARC-Record-ID")
-        req_record.rec_headers.add_header("WARC-Concurrent-To", resp_id)
+        _concurrent_to(req_record, resp_id)
         offset = self._fh.tell()
         writer.write_record(resp_record)
         length = self._fh.tell() - offset
         writer.write_record(req_record)
+        meta_body = json.dumps(metadata, ensure_ascii=False).encode()
         meta_record = writer.create_warc_record(
-            response.url, "metadata",
-            payload=BytesIO(json.dumps(metadata, ensure_ascii=False).encode()),
+            response.url,
+            "metadata",
+            payload=BytesIO(meta_body),
+            length=len(meta_body),
             warc_content_type="application/json",
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": resp_id},
         )
@@ -119,6 +127,16 @@ class WarcFile:
         if self._fh is not None:
             self._fh.close()
         self._fh, self._writer = None, None
+
+
+def _concurrent_to(record: Any, record_id: str) -> None:
+    """Add ``WARC-Concurrent-To`` before the payload digest, where records have always had it."""
+    headers = record.rec_headers
+    digest = headers.get_header("WARC-Payload-Digest")
+    headers.remove_header("WARC-Payload-Digest")
+    headers.add_header("WARC-Concurrent-To", record_id)
+    if digest:
+        headers.add_header("WARC-Payload-Digest", digest)
 
 
 def _reason(status: int) -> str:
@@ -202,8 +220,10 @@ class WarcArchiveMiddleware:
             last_modified=_decode(response.headers.get("Last-Modified") or b"") or None,
         )
         fetched_at = entry["fetched_at"].replace("+00:00", "Z")
-        warc_meta = {k: entry[k] for k in ("fetch_id", "run_id", "source_id", "role",
-                                           "discovered_via", "discovered_from", "listed_at")}
+        warc_meta = {
+            k: entry[k]
+            for k in ("fetch_id", "run_id", "source_id", "role", "discovered_via", "discovered_from", "listed_at")
+        }
         warc_meta["fetched_at"] = fetched_at
         try:
             entry.update(self.warc.write(request, response, warc_meta))
