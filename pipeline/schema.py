@@ -54,5 +54,10 @@ ARTICLES = pa.schema(
         ("text_hash", pa.string()),
         ("fetched_at", pa.timestamp("us", tz="UTC")),
         ("extractor", pa.string()),
+        ("shingles", pa.int32()),  # pipeline.storysig: word 5-shingles of the text
+        ("story_bands", pa.list_(pa.int64())),  # its MinHash LSH band keys; null under MIN_SHINGLES
     ]
 )
+
+# Columns a batch staged before they existed lacks; the load then computes them itself.
+OPTIONAL_ARTICLE_COLUMNS = frozenset({"shingles", "story_bands"})

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline import boilerplate, dates
+from pipeline import boilerplate, dates, storysig
 from pipeline.batchfiles import write_batch
 from pipeline.charset import is_html
 from pipeline.extract import EXTRACTOR
@@ -227,6 +227,7 @@ class RunExtraction:
         counts = _counts(outcomes)
         home, batch_dir, rows = self.home, self.batch_dir, self.rows
         articles = boilerplate.learn_and_strip(home.boilerplate_dir, articles)
+        articles = storysig.sign(articles)  # of the final text, so the load only joins band keys
         learned = boilerplate.learned_lines(home.boilerplate_dir, (str(a["source_id"]) for a in articles))
         write_batch(
             batch_dir, run, rows, articles, extra={"extractor": EXTRACTOR, "counts": counts, "boilerplate": learned}

@@ -19,6 +19,7 @@ from pipeline.home import DataHome
 from pipeline.pool import RecordTask, extract_records
 from pipeline.schema import ARTICLES, FETCHES
 from pipeline.stage import extract_run
+from pipeline.storysig import signature
 from tests.test_pipeline_extract import JSONLD_PAGE, LATIN1_PAGE, OPENGRAPH_PAGE, VISIBLE_PAGE
 from tests.test_pipeline_warcrecords import Response, chunked, write_warc
 
@@ -110,6 +111,9 @@ def test_extract_run_writes_a_complete_batch(tmp_path: Path) -> None:
     assert first["fetched_at"] == datetime(2024, 5, 2, 9, 0, 2, tzinfo=UTC)
     assert first["title"] == "Le Périscope fédère l'économie sociale à Ramonville (0)"
     assert any(a["title"].startswith("Fête de la châtaigne") for a in articles.to_pylist())
+    for row in articles.to_pylist():  # the story signature of the final (stripped) text, for the load
+        assert (row["shingles"], row["story_bands"]) == signature(row["text"])
+    assert any(row["story_bands"] for row in articles.to_pylist())
 
     manifest = json.loads((batch_dir / "batch.json").read_text(encoding="utf-8"))
     assert manifest["format"] == 1 and manifest["run_id"] == RUN_ID

@@ -154,3 +154,75 @@ def test_band_keys_equal_a_minhash_drawn_afresh() -> None:
         for b in range(BANDS)
     ]
     assert band_keys(grams) == expected
+
+
+def _staged(path: Path, rows: list[dict[str, Any]]) -> Path:
+    """An articles.parquet holding only what ``staged_signatures`` reads, signed as extract signs."""
+    import pyarrow.parquet as pq
+
+    from pipeline.storysig import sign
+
+    signed = sign({"text": r["text"], "text_hash": text_hash(r["text"])} for r in rows)
+    table = pa.Table.from_pylist(
+        [{k: r[k] for k in ("text_hash", "shingles", "story_bands")} for r in signed],
+        schema=stories.staged_signatures(None).schema,
+    )
+    pq.write_table(table, path)
+    return path
+
+
+def test_staged_signatures_give_the_same_index_and_stories(truth: dict[str, Any], tmp_path: Path) -> None:
+    """Signed at extract or in the load: the same band keys, the same stories."""
+    rows = _rows(truth)
+    results = []
+    for name, staged in (("load", None), ("extract", _staged(tmp_path / "articles.parquet", rows))):
+        with open_archive(tmp_path / f"{name}.duckdb") as con:
+            _insert(con, rows)
+            stories.assign(con, staged)
+            bands = con.execute("SELECT band_key, article_id FROM story_bands ORDER BY ALL").fetchall()
+            sigs = con.execute("SELECT * FROM story_signatures ORDER BY article_id").fetchall()
+            groups = dict(con.execute("SELECT article_id, story_id FROM articles").fetchall())
+        results.append((bands, sigs, groups))
+    assert results[0] == results[1]
+    assert results[0][0], "the sandbox texts are long enough to be indexed"
+
+
+def test_the_load_uses_the_staged_bands(truth: dict[str, Any], tmp_path: Path) -> None:
+    """A staged signature is taken as given (not recomputed): here one deliberately wrong one shows."""
+    import pyarrow.parquet as pq
+
+    rows = _rows(truth)
+    path = _staged(tmp_path / "articles.parquet", rows)
+    table = pq.read_table(path)
+    bands = table.column("story_bands").to_pylist()
+    first = next(i for i, b in enumerate(bands) if b)
+    bands[first] = list(range(1, stories.BANDS + 1))
+    bands[first + 1] = [7]  # not a full set of bands: ignored, signed in the load
+    table = table.set_column(2, "story_bands", pa.array(bands, pa.list_(pa.int64())))
+    pq.write_table(table, path)
+    target, short = table.column("text_hash")[first].as_py(), table.column("text_hash")[first + 1].as_py()
+    with open_archive(tmp_path / "a.duckdb") as con:
+        _insert(con, rows)
+        stories.assign(con, path)
+        keys = dict(
+            con.execute("""
+                SELECT s.text_hash, list_sort(list(b.band_key)) FROM story_bands b JOIN story_signatures s
+                USING (article_id) GROUP BY ALL
+            """).fetchall()
+        )
+    assert keys[target] == list(range(1, stories.BANDS + 1))
+    text = next(r["text"] for r in rows if text_hash(r["text"]) == short)
+    assert keys[short] == sorted(stories.band_keys(stories.shingles(text)))
+
+
+def test_hashed_shingles_give_the_same_containment() -> None:
+    import random
+
+    rng = random.Random(3)
+    vocab = [f"mot{i}" for i in range(40)] + ["l'élu", "Castres-Mazamet", "« citation »"]
+    for _ in range(50):
+        a = " ".join(rng.choices(vocab, k=rng.randint(1, 80)))
+        b = " ".join(rng.choices(vocab, k=rng.randint(1, 80))) + " " + a[: rng.randint(0, len(a))]
+        assert stories.containment(stories.shingles(a), stories.shingles(b)) == stories.hashed_containment(
+            stories.shingle_hashes(a), stories.shingle_hashes(b)
+        )

@@ -286,3 +286,27 @@ def test_batch_folder_can_move(tmp_path: Path) -> None:
     batch = make_batch(tmp_path / "staging", R1, [art(A, "un")])
     moved = shutil.move(str(batch), str(tmp_path / "elsewhere"))
     assert load_batch(tmp_path / "archive.duckdb", moved).new_articles == 1
+
+
+def test_batch_staged_without_story_signatures_still_loads(tmp_path: Path) -> None:
+    """A batch staged before ``shingles``/``story_bands`` existed: the load signs its texts itself."""
+    import pyarrow.parquet as pq
+
+    text = " ".join(f"La technopole de Castres-Mazamet accueille sa {n}e jeune entreprise." for n in range(7))
+    from pipeline.storysig import signature
+
+    shingles, bands = signature(text)
+    assert bands is not None, "long enough to be indexed"
+    rows = [art(A, text), art(B, text, source_id="ladepeche")]
+    signed = load(tmp_path / "signed", R1, [{**r, "shingles": shingles, "story_bands": bands} for r in rows])
+    batch = make_batch(tmp_path / "staging", R1, rows)
+    path = batch / "articles.parquet"
+    table = pq.read_table(path)
+    pq.write_table(table.drop_columns(["shingles", "story_bands"]), path)
+    manifest = json.loads((batch / "batch.json").read_text(encoding="utf-8"))
+    manifest["files"]["articles.parquet"] = describe(path)
+    (batch / "batch.json").write_text(json.dumps(manifest), encoding="utf-8")
+    old = load_batch(tmp_path / "archive.duckdb", batch)
+    assert (old.new_articles, signed.new_articles) == (2, 2)
+    stories = "SELECT count(DISTINCT story_id), count(*) FROM articles"
+    assert q(tmp_path / "archive.duckdb", stories) == q(tmp_path / "signed" / "archive.duckdb", stories) == [(1, 2)]

@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.schema import ARTICLES, BATCH_FORMAT, FETCHES
+from pipeline.schema import ARTICLES, BATCH_FORMAT, FETCHES, OPTIONAL_ARTICLE_COLUMNS
 from warehouse.errors import BatchInvalid
 
 BATCH_FILE = "batch.json"
@@ -135,10 +135,16 @@ def _verify_file(directory: Path, name: str, entry: Any) -> StagedFile:
 
 
 def _check_schema(path: Path, actual: pa.Schema, expected: pa.Schema) -> None:
-    """Every column of pipeline.schema present with its type; extra columns are ignored."""
+    """Every column of pipeline.schema present with its type; extra columns are ignored.
+
+    Optional columns (``OPTIONAL_ARTICLE_COLUMNS``) may be missing: a batch staged by an
+    earlier version still loads, and the load computes what they would have said.
+    """
     problems = []
     for field in expected:
         index = actual.get_field_index(field.name)
+        if index < 0 and field.name in OPTIONAL_ARTICLE_COLUMNS:
+            continue
         if index < 0:
             problems.append(f"column {field.name!r} missing")
         elif not actual.field(index).type.equals(field.type):

@@ -156,7 +156,7 @@ def _load(con: duckdb.DuckDBPyConnection, batch: Batch, started: float) -> LoadR
     frontier.update_frontier(con, batch.run_id, batch.directory)  # the next crawl's frontier (migration 010)
     restripped = boilerplate_sync.apply_to_archive(con, batch.boilerplate, batch.run_id)
     todo = merge.merge(con, batch.articles.path)
-    stories.assign(con)  # rule 3: story_id across sources, for the texts this batch added
+    stories.assign(con, batch.articles.path)  # rule 3: story_id across sources, for the texts this batch added
     counts = todo.counts
     run = batch.run
     con.execute(

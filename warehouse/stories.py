@@ -16,60 +16,58 @@ contained in the other's (a reprint with cuts is ~0.98 contained, unrelated
 texts of one topic ~0.5 at most). Connected articles share the smallest
 article_id among them as story_id, so the result does not depend on the order
 in which batches were loaded (a rebuild gives the same stories).
+
+The signatures (shingle count, band keys) are computed by the extract stage
+(``pipeline.storysig``) and staged with the texts, so the load, which holds the
+archive's write lock, only moves band keys and joins them; it signs only what it
+changed itself or what an older batch did not carry. The containment check reads
+the texts of the candidate pairs alone.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
-from datasketch import MinHash
+import pyarrow.parquet as pq
 
-SHINGLE = 5
-NUM_PERM = 128
-BANDS, ROWS = 32, 4  # LSH threshold ≈ (1/32) ** (1/4) ≈ 0.42 Jaccard: cut reprints stay candidates
-CONTAINMENT = 0.8  # share of the shorter text's shingles found in the other one
-# Texts under this many shingles (~20 words) are not indexed: a shared caption or a
-# one-line notice says nothing about two outlets running one story.
-MIN_SHINGLES = 16
-# A band key shared by more articles than this is template text, not a story (see _candidates).
-MAX_BUCKET = 64
-_WORDS = re.compile(r"\w+")
-_BANDS_SCHEMA = pa.schema([("band_key", pa.int64()), ("article_id", pa.string())])
-_SIGS_SCHEMA = pa.schema(
-    [("article_id", pa.string()), ("source_id", pa.string()), ("text_hash", pa.string()), ("shingles", pa.int32())]
+from pipeline.storysig import (  # re-exported: the signature is computed in pipeline, used here
+    BANDS,
+    MIN_SHINGLES,
+    NUM_PERM,
+    ROWS,
+    SHINGLE,
+    band_keys,
+    shingle_hashes,
+    shingles,
+    signature,
 )
 
+__all__ = [
+    "BANDS",
+    "CONTAINMENT",
+    "MAX_BUCKET",
+    "MIN_SHINGLES",
+    "NUM_PERM",
+    "ROWS",
+    "SHINGLE",
+    "StoryCounts",
+    "assign",
+    "band_keys",
+    "containment",
+    "hashed_containment",
+    "shingle_hashes",
+    "shingles",
+    "staged_signatures",
+]
 
-def shingles(text: str) -> set[bytes]:
-    """Word 5-shingles of the casefolded text (a text shorter than 5 words is one shingle)."""
-    words = [w.encode("utf-8") for w in _WORDS.findall(text.casefold())]  # quotes, dashes, spacing do not matter
-    if not words:
-        return set()
-    return {b" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
-
-
-# Drawn once: MinHash would otherwise draw its 128 permutations again for every text (a third of the cost).
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
-_PERMUTATIONS, _SCHEME = _TEMPLATE.permutations, _TEMPLATE.scheme
-
-
-def band_keys(grams: set[bytes]) -> list[int]:
-    """The LSH band keys of a shingle set: equal keys in one band mean a likely near-duplicate."""
-    sketch = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32, permutations=_PERMUTATIONS, scheme=_SCHEME)
-    sketch.update_batch(list(grams))
-    values = np.asarray(sketch.hashvalues, dtype=np.uint64)
-    keys = []
-    for band in range(BANDS):
-        digest = hashlib.blake2b(bytes([band]) + values[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=8)
-        keys.append(int.from_bytes(digest.digest(), "big", signed=True))
-    return keys
+CONTAINMENT = 0.8  # share of the shorter text's shingles found in the other one
+# A band key shared by more articles than this is template text, not a story (see _candidates).
+MAX_BUCKET = 64
 
 
 def containment(a: set[bytes], b: set[bytes]) -> float:
@@ -77,6 +75,13 @@ def containment(a: set[bytes], b: set[bytes]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / min(len(a), len(b))
+
+
+def hashed_containment(a: np.ndarray, b: np.ndarray) -> float:
+    """``containment`` of two ``shingle_hashes`` arrays (sorted, unique)."""
+    if not a.size or not b.size:
+        return 0.0
+    return np.intersect1d(a, b, assume_unique=True).size / min(a.size, b.size)
 
 
 @dataclass(frozen=True)
@@ -89,30 +94,78 @@ class StoryCounts:
     relabelled: int
 
 
-def _register(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict[str, object]], schema: pa.Schema) -> None:
-    con.register(name, pa.Table.from_pylist(rows, schema=schema))
+_STAGED_SCHEMA = pa.schema(
+    [("text_hash", pa.string()), ("shingles", pa.int32()), ("story_bands", pa.list_(pa.int64()))]
+)
 
 
-def _index(con: duckdb.DuckDBPyConnection, todo: Sequence[tuple[str, str, str, str]]) -> dict[str, set[bytes]]:
-    """(Re)index the given articles; return their shingle sets."""
-    grams: dict[str, set[bytes]] = {}
-    bands: list[dict[str, object]] = []
-    sigs: list[dict[str, object]] = []
-    for article_id, source_id, text, text_hash in todo:
-        own = grams[article_id] = shingles(text)
-        sigs.append({"article_id": article_id, "source_id": source_id, "text_hash": text_hash, "shingles": len(own)})
-        if len(own) >= MIN_SHINGLES:
-            bands.extend({"band_key": key, "article_id": article_id} for key in band_keys(own))
-    _register(con, "s_new", sigs, _SIGS_SCHEMA)
-    _register(con, "s_bands", bands, _BANDS_SCHEMA)
+def staged_signatures(articles_parquet: Path | None) -> pa.Table:
+    """The signatures a batch staged with its texts (``pipeline.storysig``); empty for an older batch."""
+    if articles_parquet is None:
+        return _STAGED_SCHEMA.empty_table()
+    parquet = pq.ParquetFile(articles_parquet)
+    if not set(_STAGED_SCHEMA.names) <= set(parquet.schema_arrow.names):
+        return _STAGED_SCHEMA.empty_table()
+    return parquet.read(columns=_STAGED_SCHEMA.names).cast(_STAGED_SCHEMA)
+
+
+def _index(con: duckdb.DuckDBPyConnection, ids: Sequence[str], staged: pa.Table) -> int:
+    """(Re)index the given articles into ``s_todo``, story_signatures and story_bands; return how many.
+
+    A text whose signature the batch staged (same ``text_hash``, a full set of bands or
+    none) is not shingled again here: the load only moves band keys. The others (texts
+    the load re-stripped, batches staged before signatures were) are signed here.
+    """
+    con.register("s_staged", staged)
     try:
-        con.execute("DELETE FROM story_bands WHERE article_id IN (SELECT article_id FROM s_new)")
-        con.execute("DELETE FROM story_signatures WHERE article_id IN (SELECT article_id FROM s_new)")
-        con.execute("INSERT INTO story_signatures BY NAME SELECT * FROM s_new")
-        con.execute("INSERT INTO story_bands BY NAME SELECT * FROM s_bands")
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE s_todo AS
+            SELECT a.article_id, a.source_id, a.text_hash, g.shingles, g.story_bands
+            FROM articles a LEFT JOIN (
+                SELECT text_hash, any_value(shingles) AS shingles, any_value(story_bands) AS story_bands
+                FROM s_staged
+                WHERE shingles IS NOT NULL AND (story_bands IS NULL OR len(story_bands) = {BANDS})
+                GROUP BY text_hash
+            ) g USING (text_hash)
+            WHERE a.article_id IN (SELECT unnest(?))
+            """,
+            [list(ids)],
+        )
     finally:
-        con.unregister("s_bands")
-    return grams
+        con.unregister("s_staged")
+    unsigned = con.execute(
+        "SELECT t.article_id, a.text FROM s_todo t JOIN articles a USING (article_id) WHERE t.shingles IS NULL"
+    ).fetchall()
+    if unsigned:
+        signed = [(str(article_id), *signature(str(text))) for article_id, text in unsigned]
+        table = pa.table(
+            {
+                "article_id": pa.array([row[0] for row in signed], pa.string()),
+                "shingles": pa.array([row[1] for row in signed], pa.int32()),
+                "story_bands": pa.array([row[2] for row in signed], pa.list_(pa.int64())),
+            }
+        )
+        con.register("s_signed", table)
+        try:
+            con.execute("""
+                UPDATE s_todo SET shingles = s.shingles, story_bands = s.story_bands
+                FROM s_signed s WHERE s_todo.article_id = s.article_id
+            """)
+        finally:
+            con.unregister("s_signed")
+    con.execute("DELETE FROM story_bands WHERE article_id IN (SELECT article_id FROM s_todo)")
+    con.execute("DELETE FROM story_signatures WHERE article_id IN (SELECT article_id FROM s_todo)")
+    con.execute("""
+        INSERT INTO story_signatures (article_id, source_id, text_hash, shingles)
+        SELECT article_id, source_id, text_hash, shingles FROM s_todo
+    """)
+    con.execute(f"""
+        INSERT INTO story_bands (band_key, article_id)
+        SELECT unnest(story_bands), article_id FROM s_todo
+        WHERE story_bands IS NOT NULL AND shingles >= {MIN_SHINGLES}
+    """)
+    return len(ids)
 
 
 def _candidates(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -130,7 +183,7 @@ def _candidates(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     rows = con.execute(
         """
         WITH nb AS (
-            SELECT band_key, article_id FROM story_bands WHERE article_id IN (SELECT article_id FROM s_new)
+            SELECT band_key, article_id FROM story_bands WHERE article_id IN (SELECT article_id FROM s_todo)
         ), keys AS (
             SELECT band_key FROM story_bands WHERE band_key IN (SELECT band_key FROM nb)
             GROUP BY band_key HAVING count(*) BETWEEN 2 AND ?
@@ -149,12 +202,16 @@ def _candidates(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [(str(a), str(b)) for a, b in rows]
 
 
-def _texts(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, str]:
+def _shingled(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, np.ndarray]:
+    """``shingle_hashes`` of the given articles' texts, read a slice at a time (texts are not kept)."""
     wanted = sorted(set(ids))
+    grams: dict[str, np.ndarray] = {}
     if not wanted:
-        return {}
-    rows = con.execute("SELECT article_id, text FROM articles WHERE article_id IN (SELECT unnest(?))", [wanted])
-    return {str(a): str(t) for a, t in rows.fetchall()}
+        return grams
+    cursor = con.execute("SELECT article_id, text FROM articles WHERE article_id IN (SELECT unnest(?))", [wanted])
+    while rows := cursor.fetchmany(10_000):
+        grams.update((str(a), shingle_hashes(str(t))) for a, t in rows)
+    return grams
 
 
 def _components(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -175,11 +232,12 @@ def _components(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {x: find(x) for x in parent}
 
 
-def assign(con: duckdb.DuckDBPyConnection) -> StoryCounts:
+def assign(con: duckdb.DuckDBPyConnection, articles_parquet: Path | None = None) -> StoryCounts:
     """Index the articles whose text is new or changed and give them (and their matches) a story_id.
 
-    Call inside the load transaction, after the merge; only the new texts are
-    looked up, so a load of a few hundred articles stays fast on a large archive.
+    Call inside the load transaction, after the merge, with the batch's articles file so
+    the signatures it staged are used; only the new texts are looked up, so a load of a
+    few hundred articles stays fast on a large archive.
     """
     ids = [str(r[0]) for r in con.execute("""
         SELECT a.article_id FROM articles a LEFT JOIN story_signatures s USING (article_id)
@@ -187,20 +245,18 @@ def assign(con: duckdb.DuckDBPyConnection) -> StoryCounts:
     """).fetchall()]  # fmt: skip
     if not ids:
         return StoryCounts(0, 0, 0, 0)
-    todo = con.execute(  # only the new texts are read, not every text of the archive
-        "SELECT article_id, source_id, text, text_hash FROM articles WHERE article_id IN (SELECT unnest(?))", [ids]
-    ).fetchall()
     try:
-        grams = _index(con, [(str(a), str(s), str(t), str(h)) for a, s, t, h in todo])
+        indexed = _index(con, ids, staged_signatures(articles_parquet))
         pairs = _candidates(con)
-        others = _texts(con, (b for _, b in pairs if b not in grams))
-        for article_id, text in others.items():
-            grams[article_id] = shingles(text)
-        linked = [(a, b) for a, b in pairs if containment(grams[a], grams.get(b, set())) >= CONTAINMENT]
-        relabelled = _relabel(con, [str(row[0]) for row in todo], linked)
+        grams = _shingled(con, (x for pair in pairs for x in pair))
+        none = np.empty(0, np.int64)
+        linked = [
+            (a, b) for a, b in pairs if hashed_containment(grams.get(a, none), grams.get(b, none)) >= CONTAINMENT
+        ]
+        relabelled = _relabel(con, ids, linked)
     finally:
-        con.unregister("s_new")
-    return StoryCounts(len(todo), len(pairs), len(linked), relabelled)
+        con.execute("DROP TABLE IF EXISTS s_todo")
+    return StoryCounts(indexed, len(pairs), len(linked), relabelled)
 
 
 def _relabel(con: duckdb.DuckDBPyConnection, new_ids: list[str], linked: list[tuple[str, str]]) -> int:
@@ -219,10 +275,11 @@ def _relabel(con: duckdb.DuckDBPyConnection, new_ids: list[str], linked: list[tu
         else {}
     )
     edges: list[tuple[str, str]] = list(linked)
+    fresh = set(new_ids)
     linked_new = {x for pair in linked for x in pair}
     by_story: dict[str, list[str]] = {}
     for article_id, story_id in stories.items():
-        if article_id in new_ids and article_id not in linked_new:
+        if article_id in fresh and article_id not in linked_new:
             continue  # a changed text that no longer matches leaves its old story
         by_story.setdefault(str(story_id), []).append(str(article_id))
     for members in by_story.values():
