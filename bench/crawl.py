@@ -19,7 +19,15 @@ sites shares no interpreter with either client) and, in the same run:
    127.0.0.1).
 
 The sandbox is its default size (seed 7, about 208 articles); each side fetches the same
-article pages. It prints pages per second for each (article pages / wall-clock seconds,
+article pages; trafilatura is handed the article URLs, pressarchive finds them itself
+(robots.txt, feeds, sitemaps, sections). Each round runs at every ``--latency`` (default
+``0,0.1``): the sandbox waits that long before each answer, as a remote newsroom's server
+takes tens to hundreds of milliseconds. On loopback (0) only CPU counts; with latency the
+download strategies count too: trafilatura's tool takes one URL per host at a time
+(courlan's ``UrlStore`` hands out one URL per domain per round), pressarchive keeps
+``--concurrency`` requests in flight per outlet.
+
+It prints pages per second for each (article pages / wall-clock seconds,
 process starts included: the crawl process, the pool's workers, trafilatura's interpreter)
 and the ratios; with ``--repeat N`` the median of N rounds. A script, not a test: figures
 are printed, never asserted (DESIGN.md).
@@ -29,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -73,11 +82,12 @@ EXTERNAL_URLS = off
 
 
 @contextmanager
-def sandbox(work: Path, seed: int = 7) -> Iterator[list[Source]]:
+def sandbox(work: Path, seed: int = 7, latency: float = 0.0) -> Iterator[list[Source]]:
     """The sandbox served by its own process on free ports; yields its registry."""
     out = work / "sandbox"
+    command = [sys.executable, "-m", "crawlers.sandbox", "--port", "0", "--seed", str(seed), "--out", str(out)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawlers.sandbox", "--port", "0", "--seed", str(seed), "--out", str(out)],
+        [*command, "--latency", str(latency)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -104,6 +114,12 @@ def relaxed(concurrency: int, sources: list[Source]) -> dict[str, object]:
         "CONCURRENT_REQUESTS": concurrency * len(sources),
         "LOG_LEVEL": "WARNING",
     }
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the child processes waited for so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_pressarchive(
@@ -141,16 +157,24 @@ def run_pressarchive(
 
 
 def run_sequential(sources: list[Source], work: Path, concurrency: int) -> tuple[float, dict[str, float | int]]:
-    """Crawl, then extract_run, then load: the stages one after the other."""
+    """Crawl, then extract_run, then load: the stages one after the other.
+
+    The split also gives the CPU seconds of the crawl process (``crawl_cpu``): on shared cores
+    its wall time says more about the neighbours than about the crawl.
+    """
     home = DataHome(work / "home-sequential").ensure()
     started = time.perf_counter()
+    cpu = _children_cpu()
     result = crawl(sources, home, settings=relaxed(concurrency, sources), timeout=600)
     crawled = time.perf_counter()
+    crawl_cpu = _children_cpu() - cpu  # the crawl process alone: the sandbox is waited for at the end
     extract_run(home, result.run_id)
     extracted = time.perf_counter()
     load_batch(home.db_path, result.run_dir)
     done = time.perf_counter()
-    return done - started, {"crawl": crawled - started, "extract": extracted - crawled, "load": done - extracted}
+    split = {"crawl": crawled - started, "crawl_cpu": crawl_cpu,
+             "extract": extracted - crawled, "load": done - extracted}  # fmt: skip
+    return done - started, split
 
 
 def _article_urls(run_dir: Path) -> list[str]:
@@ -192,49 +216,72 @@ def run_trafilatura(urls: list[str], work: Path, parallel: int) -> tuple[float, 
     return seconds, written
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--concurrency", type=int, default=8, help="pressarchive requests in flight per outlet")
-    parser.add_argument("--parallel", type=int, default=8, help="trafilatura --parallel (download threads)")
-    parser.add_argument("--repeat", type=int, default=1, help="rounds; the medians are printed")
-    args = parser.parse_args()
-    rounds: list[dict[str, object]] = []
-    with tempfile.TemporaryDirectory(prefix="pressarchive-bench-") as tmp:
-        work = Path(tmp)
-        with sandbox(work) as sources:
-            for i in range(args.repeat):
-                here = work / f"round-{i}"
-                ours, urls, split = run_pressarchive(sources, here, args.concurrency)
-                sequential, seq_split = run_sequential(sources, here, args.concurrency)
-                theirs, written = run_trafilatura(urls, here, args.parallel)
-                n = len(urls)
-                rounds.append({
-                    "pages": n,
-                    "pressarchive_seconds": round(ours, 2),
-                    "pressarchive_split": {k: round(v, 2) for k, v in split.items()},
-                    "sequential_seconds": round(sequential, 2),
-                    "sequential_split": {k: round(v, 2) for k, v in seq_split.items()},
-                    "trafilatura_seconds": round(theirs, 2),
-                    "trafilatura_files": written,
-                    "ratio": round(theirs / sequential, 2),
-                })  # fmt: skip
-                print(json.dumps(rounds[-1]), flush=True)
+def _latencies(text: str) -> list[float]:
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise SystemExit(f"--latency: {text!r} is not a comma-separated list of seconds, e.g. 0,0.1") from None
+    if not values or any(v < 0 for v in values):
+        raise SystemExit(f"--latency: {text!r} must list seconds >= 0, e.g. 0,0.1")
+    return values
+
+
+def _round(sources: list[Source], here: Path, args: argparse.Namespace) -> dict[str, object]:
+    ours, urls, split = run_pressarchive(sources, here, args.concurrency)
+    sequential, seq_split = run_sequential(sources, here, args.concurrency)
+    theirs, written = run_trafilatura(urls, here, args.parallel)
+    return {
+        "pages": len(urls),
+        "pressarchive_seconds": round(ours, 2),
+        "pressarchive_split": {k: round(v, 2) for k, v in split.items()},
+        "sequential_seconds": round(sequential, 2),
+        "sequential_split": {k: round(v, 2) for k, v in seq_split.items()},
+        "trafilatura_seconds": round(theirs, 2),
+        "trafilatura_files": written,
+        "ratio": round(theirs / sequential, 2),
+    }
+
+
+def _report(rounds: list[dict[str, object]], latency: float, parallel: int) -> None:
     n = int(statistics.median(int(r["pages"]) for r in rounds))  # type: ignore[call-overload]
     ours = statistics.median(float(r["pressarchive_seconds"]) for r in rounds)  # type: ignore[arg-type]
     sequential = statistics.median(float(r["sequential_seconds"]) for r in rounds)  # type: ignore[arg-type]
     theirs = statistics.median(float(r["trafilatura_seconds"]) for r in rounds)  # type: ignore[arg-type]
     label = f" (median of {len(rounds)})" if len(rounds) > 1 else ""
+    print(f"server latency {latency * 1000:.0f} ms{label}:")
     lines = (
-        (f"pressarchive (crawl + WARC + extract + load){label}:", sequential),
-        ("  the same, extraction following the crawl:", ours),
-        (f"trafilatura CLI (-i, --parallel {args.parallel}):", theirs),
+        ("  pressarchive (crawl + WARC + extract + load):", sequential),
+        ("    the same, extraction following the crawl:", ours),
+        (f"  trafilatura CLI (-i, --parallel {parallel}):", theirs),
     )
     for name, seconds in lines:
         print(f"{name:<58} {n} pages in {seconds:.2f} s = {n / seconds:.1f} pages/s")
     print(
-        f"ratio pressarchive / trafilatura: {theirs / sequential:.2f}x "
+        f"  ratio pressarchive / trafilatura: {theirs / sequential:.2f}x "
         f"(extraction following the crawl: {theirs / ours:.2f}x)"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--concurrency", type=int, default=8, help="pressarchive requests in flight per outlet")
+    parser.add_argument("--parallel", type=int, default=8, help="trafilatura --parallel (download threads)")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds; the medians are printed")
+    parser.add_argument(
+        "--latency", default="0,0.1", help="seconds the sandbox waits before each answer, comma-separated (0,0.1)"
+    )
+    args = parser.parse_args()
+    results: dict[float, list[dict[str, object]]] = {}
+    with tempfile.TemporaryDirectory(prefix="pressarchive-bench-") as tmp:
+        for latency in _latencies(args.latency):
+            work = Path(tmp) / f"latency-{latency}"
+            with sandbox(work, latency=latency) as sources:
+                for i in range(args.repeat):
+                    row = _round(sources, work / f"round-{i}", args)
+                    results.setdefault(latency, []).append(row)
+                    print(json.dumps({"latency": latency, **row}), flush=True)
+    for latency, rounds in results.items():
+        _report(rounds, latency, args.parallel)
 
 
 if __name__ == "__main__":

@@ -217,8 +217,8 @@ class Sandbox:
 
 
 def serve_until_stopped(port: int, registry_out: Path, truth_out: Path, seed: int = 7,
-                        log_out: Path | None = None) -> None:
-    """Serve until SIGINT/SIGTERM (for the demo and for manual crawls)."""
+                        log_out: Path | None = None, latency: float = 0.0) -> None:
+    """Serve until SIGINT/SIGTERM (for the demo, manual crawls and the crawl bench)."""
     stop = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:
@@ -226,7 +226,7 @@ def serve_until_stopped(port: int, registry_out: Path, truth_out: Path, seed: in
 
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with Sandbox(seed=seed, port=port, log_out=log_out) as sandbox:
+        with Sandbox(seed=seed, port=port, log_out=log_out, latency=latency) as sandbox:
             sandbox.write_registry(registry_out)
             sandbox.write_truth(truth_out)
             print(f"pressarchive sandbox (seed {seed}) serving {len(sandbox.base_urls)} outlets:")
