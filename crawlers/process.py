@@ -120,7 +120,7 @@ def main(config_path: str) -> int:
     manifest_path = run_dir / "run.json"
     write_manifest(manifest_path, manifest)
     settings = build_settings(config, sources)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)  # LOG_INSTALL_ROOT_HANDLER (crawlers.settings)
     crawler = process.create_crawler(NewsSpider)
     max_pages = int(config.get("max_pages") or settings.getint("PRESSARCHIVE_MAX_PAGES"))
     try:

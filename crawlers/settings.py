@@ -21,7 +21,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16  # across all sources at once
 CONCURRENT_REQUESTS_PER_DOMAIN = 1  # one request in flight per source (slot)
 DOWNLOAD_DELAY = 1.0  # seconds between two requests to one source; a source's `delay` overrides
-RANDOMIZE_DOWNLOAD_DELAY = False  # the delay is a floor we promise, not an average
+DOWNLOAD_DELAY_JITTER = 0  # the delay is a floor we promise, not an average (no random variation)
 AUTOTHROTTLE_ENABLED = False
 COOKIES_ENABLED = False
 # robots.txt Crawl-delay raises a source's delay (never lowers it); see crawlers.politeness
@@ -69,5 +69,6 @@ TELNETCONSOLE_ENABLED = False
 # Switched off, it is not even imported (aiohttp: ~130 ms CPU): see crawlers.process.UNUSED_COMPONENTS.
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
+LOG_INSTALL_ROOT_HANDLER = True  # crawl.log gets every logger of the crawl process
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -159,6 +159,7 @@ class WarcArchiveMiddleware:
         self.log = log_path.open("a", encoding="utf-8")
         self.seq = 0
         self.stats = crawler.stats
+        self.crawler = crawler  # its spider names the source of a request without one (Scrapy stops passing it)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -173,10 +174,11 @@ class WarcArchiveMiddleware:
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 
-    def _entry(self, request: Request, spider: Spider) -> dict[str, Any]:
+    def _entry(self, request: Request) -> dict[str, Any]:
         self.seq += 1
         info = request.meta.get("pressarchive") or {}
         source_id = info.get("source_id")
+        spider = self.crawler.spider
         if source_id is None and hasattr(spider, "source_for_url"):
             source = spider.source_for_url(request.url)
             source_id = source.id if source else None
@@ -209,8 +211,8 @@ class WarcArchiveMiddleware:
         self.log.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self.log.flush()
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
-        entry = self._entry(request, spider)
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        entry = self._entry(request)
         entry.update(
             final_url=response.url,
             status=response.status,
@@ -234,8 +236,8 @@ class WarcArchiveMiddleware:
         self.stats.inc_value("pressarchive/warc_records")
         return response
 
-    def process_exception(self, request: Request, exception: Exception, spider: Spider) -> None:
-        entry = self._entry(request, spider)
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
+        entry = self._entry(request)
         entry["error"] = f"{type(exception).__name__}: {exception}"
         self._write_log(entry)
         self.stats.inc_value(f"pressarchive/errors/{type(exception).__name__}")
