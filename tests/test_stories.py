@@ -226,3 +226,25 @@ def test_hashed_shingles_give_the_same_containment() -> None:
         assert stories.containment(stories.shingles(a), stories.shingles(b)) == stories.hashed_containment(
             stories.shingle_hashes(a), stories.shingle_hashes(b)
         )
+
+
+def test_checks_per_article_are_bounded_and_copies_still_join(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Eleven outlets print one dispatch: each checks only MAX_CHECKS others, the rarest first; one story."""
+    monkeypatch.setattr(stories, "MAX_CHECKS", 3)
+    text = " ".join(f"La technopole accueille sa {n}e jeune entreprise du numérique à Castres." for n in range(12))
+    rows = [{"id": f"copy{i:02d}", "outlet": f"outlet-{i:02d}", "url": f"https://o{i}.fr/d", "text": text}
+            for i in range(11)]  # fmt: skip
+    with open_archive(tmp_path / "a.duckdb") as con:
+        _insert(con, rows)
+        counts = stories.assign(con)
+        groups = set(dict(con.execute("SELECT article_id, story_id FROM articles").fetchall()).values())
+    assert (counts.candidates, counts.unchecked) == (11 * 3, 11 * 7)
+    assert groups == {"copy00"}
+
+
+def test_the_sandbox_stories_do_not_need_the_bound(truth: dict[str, Any], tmp_path: Path) -> None:
+    """No sandbox article has more candidates than MAX_CHECKS: the bound changes nothing on real-like text."""
+    with open_archive(tmp_path / "a.duckdb") as con:
+        _insert(con, _rows(truth))
+        counts = stories.assign(con)
+    assert counts.unchecked == 0 and counts.candidates > 0
