@@ -19,8 +19,30 @@ _SKIP_SCHEMES = ("mailto:", "tel:", "javascript:", "#")
 _GZIP_MAGIC = b"\x1f\x8b"
 # Files that are never articles: not requested at all (a PDF or a photo is not extracted,
 # and fetching it would cost the outlet bandwidth for nothing).
-BINARY_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".mp3", ".mp4", ".avi",
-                     ".mov", ".zip", ".gz", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".css", ".js")
+BINARY_EXTENSIONS = (
+    ".pdf",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".webp",
+    ".svg",
+    ".mp3",
+    ".mp4",
+    ".avi",
+    ".mov",
+    ".zip",
+    ".gz",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ppt",
+    ".pptx",
+    ".odt",
+    ".css",
+    ".js",
+)
 
 
 @dataclass(frozen=True)
@@ -184,8 +206,11 @@ def decoded_body(body: bytes, content_encoding: bytes | str | None, max_size: in
     """
     import zlib
 
-    encoding = (content_encoding.decode("latin-1") if isinstance(content_encoding, bytes)
-                else content_encoding or "").strip().lower()
+    encoding = (
+        (content_encoding.decode("latin-1") if isinstance(content_encoding, bytes) else content_encoding or "")
+        .strip()
+        .lower()
+    )
     try:
         if encoding in ("gzip", "x-gzip"):
             return gunzip(body, max_size=max_size)

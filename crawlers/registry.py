@@ -52,8 +52,9 @@ class Source(BaseModel):
     article_pattern: str | None = None
     allowed_domains: list[str] = Field(default_factory=list)
     delay: float = Field(default=1.0, ge=0, le=600, description="seconds between requests")
-    concurrency: int | None = Field(default=None, ge=1, le=16,
-                                    description="requests in flight at once; default CONCURRENT_REQUESTS_PER_DOMAIN")
+    concurrency: int | None = Field(
+        default=None, ge=1, le=16, description="requests in flight at once; default CONCURRENT_REQUESTS_PER_DOMAIN"
+    )
 
     @field_validator("homepage")
     @classmethod
@@ -147,9 +148,7 @@ def select(sources: Iterable[Source], ids: Iterable[str] | None) -> list[Source]
     by_id = {s.id: s for s in sources}
     unknown = [i for i in wanted if i not in by_id]
     if unknown:
-        raise RegistryError(
-            f"unknown source id(s): {', '.join(unknown)}; known: {', '.join(sorted(by_id))}"
-        )
+        raise RegistryError(f"unknown source id(s): {', '.join(unknown)}; known: {', '.join(sorted(by_id))}")
     return [by_id[i] for i in wanted]
 
 

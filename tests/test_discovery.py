@@ -87,10 +87,12 @@ def test_pagination_stays_in_its_section() -> None:
 def test_feeds_announced_by_a_page() -> None:
     from crawlers.discovery import parse_feed_links
 
-    html = (b'<html><head><link rel="alternate" type="application/rss+xml" title="Une" href="/rss/une.xml">'
-            b'<link rel="alternate" type="application/atom+xml" href="https://127.0.0.1:8100/feed/atom/">'
-            b'<link rel="alternate" hreflang="en" href="/en/"><link rel="stylesheet" href="/s.css">'
-            b'<link rel="alternate" type="application/rss+xml" href="/rss/une.xml"></head></html>')
+    html = (
+        b'<html><head><link rel="alternate" type="application/rss+xml" title="Une" href="/rss/une.xml">'
+        b'<link rel="alternate" type="application/atom+xml" href="https://127.0.0.1:8100/feed/atom/">'
+        b'<link rel="alternate" hreflang="en" href="/en/"><link rel="stylesheet" href="/s.css">'
+        b'<link rel="alternate" type="application/rss+xml" href="/rss/une.xml"></head></html>'
+    )
     assert parse_feed_links(html, BASE) == ["http://127.0.0.1:8100/rss/une.xml", "https://127.0.0.1:8100/feed/atom/"]
     assert parse_feed_links(b"", BASE) == []
 
@@ -98,10 +100,14 @@ def test_feeds_announced_by_a_page() -> None:
 def test_sitemap_lines_of_robots_txt() -> None:
     from crawlers.discovery import robots_sitemaps
 
-    robots = (b"User-agent: *\nDisallow: /admin/\n\nSitemap: http://127.0.0.1:8100/sitemap.xml\n"
-              b"sitemap: /news-sitemap.xml\nSitemap: http://127.0.0.1:8100/sitemap.xml\n# Sitemap: /commented.xml\n")
+    robots = (
+        b"User-agent: *\nDisallow: /admin/\n\nSitemap: http://127.0.0.1:8100/sitemap.xml\n"
+        b"sitemap: /news-sitemap.xml\nSitemap: http://127.0.0.1:8100/sitemap.xml\n# Sitemap: /commented.xml\n"
+    )
     assert robots_sitemaps(robots, BASE + "robots.txt") == [
-        "http://127.0.0.1:8100/sitemap.xml", "http://127.0.0.1:8100/news-sitemap.xml"]
+        "http://127.0.0.1:8100/sitemap.xml",
+        "http://127.0.0.1:8100/news-sitemap.xml",
+    ]
 
 
 def test_binary_files_are_recognised() -> None:
@@ -116,12 +122,16 @@ def test_nested_index_of_gzipped_news_sitemaps() -> None:
         b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
         b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>/a/trois.html</loc>'
         b"<lastmod>2026-11-01</lastmod><news:news><news:publication_date>2026-10-31T18:00:00+01:00"
-        b"</news:publication_date></news:news></url></urlset>")
+        b"</news:publication_date></news:news></url></urlset>"
+    )
     children, pages = parse_sitemap(inner, BASE)
     assert children == [] and [(p.url, p.listed_at) for p in pages] == [
-        ("http://127.0.0.1:8100/a/trois.html", "2026-10-31T18:00:00+01:00")]  # the news date wins
-    nested = gzip.compress(b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap>'
-                           b"<loc>http://127.0.0.1:8100/news-1.xml.gz</loc><lastmod>2026-11-01</lastmod>"
-                           b"</sitemap></sitemapindex>")
+        ("http://127.0.0.1:8100/a/trois.html", "2026-10-31T18:00:00+01:00")
+    ]  # the news date wins
+    nested = gzip.compress(
+        b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap>'
+        b"<loc>http://127.0.0.1:8100/news-1.xml.gz</loc><lastmod>2026-11-01</lastmod>"
+        b"</sitemap></sitemapindex>"
+    )
     children, pages = parse_sitemap(nested, BASE)
     assert [(c.url, c.listed_at) for c in children] == [("http://127.0.0.1:8100/news-1.xml.gz", "2026-11-01")]

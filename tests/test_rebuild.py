@@ -45,11 +45,13 @@ def _snapshot(db: Path) -> dict[str, Any]:
         return {
             "articles": con.execute(
                 "SELECT article_id, source_id, url, text_hash, story_id, title, authors, published_at "
-                "FROM articles ORDER BY article_id").fetchall(),
+                "FROM articles ORDER BY article_id"
+            ).fetchall(),
             "urls": con.execute("SELECT url, article_id FROM article_urls ORDER BY url").fetchall(),
             "fetches": con.execute(
                 "SELECT fetch_id, url, status, warc_file, warc_offset, extract_status FROM fetches "
-                "WHERE warc_file IS NOT NULL ORDER BY fetch_id").fetchall(),
+                "WHERE warc_file IS NOT NULL ORDER BY fetch_id"
+            ).fetchall(),
         }
     finally:
         con.close()
@@ -64,8 +66,19 @@ def test_warc_metadata_gives_back_the_fetch_log(home: DataHome) -> None:
         logged = {r["fetch_id"]: r for r in read_fetchlog(home.run_dir(run_id) / "fetchlog.jsonl") if r["warc_file"]}
         assert {r["fetch_id"] for r in rows} == set(logged)
         for row in rows:
-            for key in ("url", "status", "content_length", "fetched_at", "warc_file", "warc_offset", "warc_length",
-                        "payload_digest", "role", "source_id", "discovered_via"):
+            for key in (
+                "url",
+                "status",
+                "content_length",
+                "fetched_at",
+                "warc_file",
+                "warc_offset",
+                "warc_length",
+                "payload_digest",
+                "role",
+                "source_id",
+                "discovered_via",
+            ):
                 assert row[key] == logged[row["fetch_id"]][key], (key, row["fetch_id"])
 
 
@@ -75,22 +88,31 @@ def test_reextract_restores_texts_adds_what_was_left_out_and_removes_what_the_ga
     try:  # what an older extractor might have left: a wrong text, and a tag page stored as an article
         victim = con.execute("SELECT article_id FROM articles WHERE source_id = 'echo-cevennes' LIMIT 1").fetchone()
         assert victim is not None
-        con.execute("UPDATE articles SET text = 'ancien texte', text_hash = 'x', extractor = 'old' "
-                    "WHERE article_id = ?", [victim[0]])
-        tag = con.execute("SELECT fetch_id, url, source_id FROM fetches WHERE extract_status = 'rejected:tag_page' "
-                          "AND source_id = 'echo-cevennes'").fetchone()
+        con.execute(
+            "UPDATE articles SET text = 'ancien texte', text_hash = 'x', extractor = 'old' WHERE article_id = ?",
+            [victim[0]],
+        )
+        tag = con.execute(
+            "SELECT fetch_id, url, source_id FROM fetches WHERE extract_status = 'rejected:tag_page' "
+            "AND source_id = 'echo-cevennes'"
+        ).fetchone()
         assert tag is not None
-        lost = con.execute("""SELECT article_id, fetch_id FROM articles WHERE source_id = 'echo-cevennes'
+        lost = con.execute(
+            """SELECT article_id, fetch_id FROM articles WHERE source_id = 'echo-cevennes'
                               AND article_id <> ? AND story_id NOT IN (SELECT story_id FROM articles
-                                  GROUP BY story_id HAVING count(*) > 1) LIMIT 1""", [victim[0]]).fetchone()
+                                  GROUP BY story_id HAVING count(*) > 1) LIMIT 1""",
+            [victim[0]],
+        ).fetchone()
         assert lost is not None  # an article an older gate rejected: never archived, its fetch says why
         for table in ("article_urls", "article_versions", "story_bands", "story_signatures", "articles"):
             con.execute(f"DELETE FROM {table} WHERE article_id = ?", [lost[0]])
         con.execute("UPDATE fetches SET extract_status = 'rejected:too_short' WHERE fetch_id = ?", [lost[1]])
-        con.execute("""INSERT INTO articles (article_id, source_id, url, text, text_hash, story_id, version,
+        con.execute(
+            """INSERT INTO articles (article_id, source_id, url, text, text_hash, story_id, version,
                            version_seen_at, first_seen_at, last_seen_at, fetch_id, extractor)
                        VALUES ('tagpage', ?, ?, 'x', 'y', 'tagpage', 1, now(), now(), now(), ?, 'old')""",
-                    [tag[2], tag[1], tag[0]])
+            [tag[2], tag[1], tag[0]],
+        )
     finally:
         con.close()
     summary = reextract(home, sources=["echo-cevennes"], workers=2)
@@ -100,8 +122,10 @@ def test_reextract_restores_texts_adds_what_was_left_out_and_removes_what_the_ga
     assert after == before
     con = duckdb.connect(str(home.db_path), read_only=True)
     try:
-        done = con.execute("SELECT source_id, count(*), count(extracted_at), min(extractor), max(extractor) "
-                           "FROM articles GROUP BY 1 ORDER BY 1").fetchall()
+        done = con.execute(
+            "SELECT source_id, count(*), count(extracted_at), min(extractor), max(extractor) "
+            "FROM articles GROUP BY 1 ORDER BY 1"
+        ).fetchall()
     finally:
         con.close()
     assert ("echo-cevennes", 32, 32, EXTRACTOR, EXTRACTOR) in done
@@ -121,8 +145,9 @@ def test_rebuild_from_warc_gives_the_same_articles(home: DataHome) -> None:
     assert len(stories) == len(after["articles"]) - 1, "the dispatch copies of both outlets share one story"
 
 
-def test_cli_commands_run_the_flows(home: DataHome, capsys: pytest.CaptureFixture[str],
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_commands_run_the_flows(
+    home: DataHome, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``pressarchive reextract`` and ``rebuild`` (COMMANDS, as flows/cli.py registers them) run the flows.
 
     The commands are called as functions: Prefect's log handler and typer's CliRunner

@@ -268,9 +268,7 @@ def assign(con: duckdb.DuckDBPyConnection, articles_parquet: Path | None = None)
         pairs, unchecked = _candidates(con)
         grams = _shingled(con, (x for pair in pairs for x in pair))
         none = np.empty(0, np.int64)
-        linked = [
-            (a, b) for a, b in pairs if hashed_containment(grams.get(a, none), grams.get(b, none)) >= CONTAINMENT
-        ]
+        linked = [(a, b) for a, b in pairs if hashed_containment(grams.get(a, none), grams.get(b, none)) >= CONTAINMENT]
         relabelled = _relabel(con, ids, linked)
     finally:
         con.execute("DROP TABLE IF EXISTS s_todo")

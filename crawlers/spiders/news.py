@@ -36,9 +36,15 @@ MAX_SITEMAP_DEPTH = 5  # sitemap index → index → … → urlset
 class NewsSpider(Spider):
     name = "news"
 
-    def __init__(self, sources: Iterable[Source], max_pages: int = 0,
-                 max_section_pages: int = 30, frontier: str | None = None, now: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        sources: Iterable[Source],
+        max_pages: int = 0,
+        max_section_pages: int = 30,
+        frontier: str | None = None,
+        now: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.sources = {s.id: s for s in sources}
         self.max_pages = max_pages
@@ -64,23 +70,39 @@ class NewsSpider(Spider):
     def source_for_url(self, url: str) -> Source | None:
         return next((s for s in self.sources.values() if s.allows(url)), None)
 
-    def _request(self, url: str, source: Source, role: str, via: str,
-                 origin: str | None = None, listed_at: str | None = None, **kw: Any) -> Request:
+    def _request(
+        self,
+        url: str,
+        source: Source,
+        role: str,
+        via: str,
+        origin: str | None = None,
+        listed_at: str | None = None,
+        **kw: Any,
+    ) -> Request:
         extra = kw.pop("meta", {})
         meta = {
-            "pressarchive": {"source_id": source.id, "role": role, "discovered_via": via,
-                             "discovered_from": origin, "listed_at": listed_at,
-                             "revisit": bool(extra.pop("pressarchive_revisit", False))},
+            "pressarchive": {
+                "source_id": source.id,
+                "role": role,
+                "discovered_via": via,
+                "discovered_from": origin,
+                "listed_at": listed_at,
+                "revisit": bool(extra.pop("pressarchive_revisit", False)),
+            },
             "download_slot": source.id,
             **extra,
         }
-        callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap,
-                    "section": self.parse_section, "home": self.parse_section,
-                    "article": self.parse_article}[role]
+        callback = {
+            "feed": self.parse_feed,
+            "sitemap": self.parse_sitemap,
+            "section": self.parse_section,
+            "home": self.parse_section,
+            "article": self.parse_article,
+        }[role]
         return Request(url, callback=callback, meta=meta, errback=self.on_error, **kw)
 
-    def _article_requests(self, links: Iterable[Link], source: Source, via: str,
-                          origin: str) -> Iterable[Request]:
+    def _article_requests(self, links: Iterable[Link], source: Source, via: str, origin: str) -> Iterable[Request]:
         for link in links:
             url = normalize_url(link.url, strict=True) if link.url.startswith("http") else link.url
             if not source.allows(url) or not source.is_article_url(url) or is_binary(url):
@@ -99,8 +121,9 @@ class NewsSpider(Spider):
             revisit = self.frontier.is_revisit(url)
             if revisit:
                 self.crawler.stats.inc_value("pressarchive/articles_revisited")
-            yield self._request(url, source, "article", via, origin, link.listed_at,
-                                meta={"pressarchive_revisit": revisit})
+            yield self._request(
+                url, source, "article", via, origin, link.listed_at, meta={"pressarchive_revisit": revisit}
+            )
 
     # --- start ------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
@@ -111,10 +134,8 @@ class NewsSpider(Spider):
             for url in source.sitemaps:
                 yield self._request(url, source, "sitemap", "sitemap", meta={"depth_sitemap": 0})
             for url in source.sections:
-                yield self._request(url, source, "section", "section",
-                                    meta={"section_root": url})
-            yield self._request(source.homepage, source, "home", "home",
-                                meta={"section_root": source.homepage})
+                yield self._request(url, source, "section", "section", meta={"section_root": url})
+            yield self._request(source.homepage, source, "home", "home", meta={"section_root": source.homepage})
             for url in self.frontier.due_articles(source.id):
                 self._seen_articles.add(url)
                 self.crawler.stats.inc_value("pressarchive/articles_revisited")
@@ -137,8 +158,15 @@ class NewsSpider(Spider):
         if depth < MAX_SITEMAP_DEPTH:
             for child in children:
                 if source.allows(child.url):
-                    yield self._request(child.url, source, "sitemap", "sitemap", response.url,
-                                        child.listed_at, meta={"depth_sitemap": depth + 1})
+                    yield self._request(
+                        child.url,
+                        source,
+                        "sitemap",
+                        "sitemap",
+                        response.url,
+                        child.listed_at,
+                        meta={"depth_sitemap": depth + 1},
+                    )
         yield from self._article_requests(pages, source, "sitemap", response.url)
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider | None = None) -> None:
@@ -153,8 +181,9 @@ class NewsSpider(Spider):
             if source.allows(url) and url not in self._seen_listings:
                 self._seen_listings.add(url)
                 self.crawler.stats.inc_value("pressarchive/discovered/robots_sitemaps")
-                self.crawler.engine.crawl(self._request(url, source, "sitemap", "robots", request.url,
-                                                        meta={"depth_sitemap": 0}))
+                self.crawler.engine.crawl(
+                    self._request(url, source, "sitemap", "robots", request.url, meta={"depth_sitemap": 0})
+                )
 
     def _announced_feeds(self, response: TextResponse, source: Source) -> Iterable[Request]:
         """Feeds the home page of a source that lists nothing announces (``<link rel=alternate>``)."""
@@ -184,8 +213,7 @@ class NewsSpider(Spider):
                     break
                 self._seen_sections.add(url)
                 self.section_pages[root] += 1
-                yield self._request(url, source, "section", "section", response.url,
-                                    meta={"section_root": root})
+                yield self._request(url, source, "section", "section", response.url, meta={"section_root": root})
 
     def parse_article(self, response: Response) -> None:
         """Nothing to do: the archive middleware has stored the page; extraction runs later."""
