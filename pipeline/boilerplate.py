@@ -105,15 +105,6 @@ def apply(record: dict[str, Any], learned: set[str]) -> dict[str, Any]:
     return {**record, "text": text, "word_count": len(text.split()), "text_hash": text_hash(text)}
 
 
-def learned_lines(folder: Path, source_ids: Iterable[str]) -> dict[str, list[str]]:
-    """Per source, the keys of the lines learned so far, for the batch manifest.
-
-    The load needs them: texts archived before a line was learned still carry it,
-    and the warehouse strips them when a batch brings a line it has not applied yet.
-    """
-    return {source_id: sorted(read_source(folder, source_id).learned()) for source_id in sorted(set(source_ids))}
-
-
 def learn_and_strip(
     folder: Path | None, records: Iterable[dict[str, Any]], *, learn: bool = True
 ) -> list[dict[str, Any]]:
@@ -121,10 +112,29 @@ def learn_and_strip(
 
     ``folder`` None: learn from these records alone, write nothing (tests, benchmarks).
     """
+    return _learn_and_strip(folder, records, learn=learn)[0]
+
+
+def learn_strip_and_list(
+    folder: Path, records: Iterable[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """``learn_and_strip``, and per source of the records the keys of the lines learned so far.
+
+    The batch manifest needs those keys: texts archived before a line was learned still
+    carry it, and the warehouse strips them when a batch brings a line it has not applied yet.
+    """
+    rows, learned = _learn_and_strip(folder, records, learn=True)
+    return rows, {source_id: sorted(learned[source_id]) for source_id in sorted(learned)}
+
+
+def _learn_and_strip(
+    folder: Path | None, records: Iterable[dict[str, Any]], *, learn: bool
+) -> tuple[list[dict[str, Any]], dict[str, set[str]]]:
     rows = list(records)
     by_source: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
         by_source[str(row["source_id"])].append(i)
+    learned_by_source: dict[str, set[str]] = {}
     for source_id, indexes in by_source.items():
         model = read_source(folder, source_id) if folder is not None else SourceLines()
         if learn or folder is None:
@@ -132,7 +142,7 @@ def learn_and_strip(
                 model.observe(_article_key(rows[i]), str(rows[i]["text"]))
             if folder is not None:
                 write_source(folder, source_id, model)
-        learned = model.learned()
+        learned = learned_by_source[source_id] = model.learned()
         for i in indexes:
             rows[i] = apply(rows[i], learned)
-    return rows
+    return rows, learned_by_source

@@ -86,6 +86,11 @@ def extract_chunk(tasks: Sequence[RecordTask]) -> list[RecordOutcome]:
     return [outcomes[id(task)] for task in tasks]
 
 
+def chunk_size(tasks: int, parts: int) -> int:
+    """The chunk size that cuts ``tasks`` into about ``parts`` chunks, at most ``CHUNK_SIZE`` each."""
+    return max(1, min(CHUNK_SIZE, -(-tasks // max(1, parts))))
+
+
 def chunk_tasks(tasks: Sequence[RecordTask], size: int = CHUNK_SIZE) -> list[list[RecordTask]]:
     """Chunks of at most ``size`` tasks, each from one WARC file, in offset order."""
     ordered = sorted(tasks, key=lambda t: (t.warc_path, t.warc_offset))
@@ -232,7 +237,7 @@ def extract_records(
     total = len(tasks)
     # about 8 chunks per worker at least, so the last chunks do not leave a core idle on small runs
     planned = pool.workers if pool is not None else max(1, workers or os.cpu_count() or 1)
-    chunks = chunk_tasks(tasks, max(1, min(CHUNK_SIZE, -(-total // (planned * 8)))))
+    chunks = chunk_tasks(tasks, chunk_size(total, planned * 8))
     if pool is not None:
         futures = {pool.submit(chunk): chunk for chunk in chunks}
         results = collect(futures, progress, total)

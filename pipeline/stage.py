@@ -34,6 +34,7 @@ from pipeline.pool import (
     Progress,
     RecordOutcome,
     RecordTask,
+    chunk_size,
     collect,
     extract_records,
 )
@@ -207,7 +208,7 @@ class RunExtraction:
             by_fetch = {o.fetch_id: o for o in outcomes}
         else:
             # the rest in chunks that keep every worker busy to the end
-            self._submit(max(1, min(CHUNK_SIZE, -(-len(self._pending) // self.pool.workers))))
+            self._submit(chunk_size(len(self._pending), self.pool.workers))
             by_fetch = collect(self._futures, progress, self._candidates)
             outcomes = list(by_fetch.values())
         return self._write(run, by_fetch, outcomes)
@@ -226,9 +227,8 @@ class RunExtraction:
                 ))  # fmt: skip
         counts = _counts(outcomes)
         home, batch_dir, rows = self.home, self.batch_dir, self.rows
-        articles = boilerplate.learn_and_strip(home.boilerplate_dir, articles)
+        articles, learned = boilerplate.learn_strip_and_list(home.boilerplate_dir, articles)
         articles = storysig.sign(articles)  # of the final text, so the load only joins band keys
-        learned = boilerplate.learned_lines(home.boilerplate_dir, (str(a["source_id"]) for a in articles))
         write_batch(
             batch_dir, run, rows, articles, extra={"extractor": EXTRACTOR, "counts": counts, "boilerplate": learned}
         )

@@ -106,12 +106,11 @@ def reextract(
     outcomes = extract_records(local, workers, progress)
     records = [{"fetch_id": o.fetch_id, "source_id": fetched[o.fetch_id][0], "run_id": fetched[o.fetch_id][1],
                 **o.record} for o in outcomes if o.record is not None]  # fmt: skip
-    records = boilerplate.learn_and_strip(home.boilerplate_dir, records)
+    records, learned = boilerplate.learn_strip_and_list(home.boilerplate_dir, records)
     statuses = pa.Table.from_pylist(
         [{"fetch_id": o.fetch_id, "status": o.status} for o in outcomes],
         schema=pa.schema([("fetch_id", pa.string()), ("status", pa.string())]),
     )
-    learned = boilerplate.learned_lines(home.boilerplate_dir, (str(r["source_id"]) for r in records))
     fields = [ARTICLES.field(name) for name in ("fetch_id", *_UPDATED)]
     started = datetime.now(UTC)
     with open_archive(home.db_path, wait_seconds=wait_seconds) as con:
